@@ -1,0 +1,94 @@
+"""mtopics: what is talked about, and who takes which side, in news about a public movement.
+
+The public surface: corpus readers, cleaning, passages, TF-IDF, LDA topics, the
+stance classifier, experiment configs, the model store and scoring.
+
+>>> import mtopics
+>>> mtopics.split_hashtags("#BoycottAliZafar")
+'boycott ali zafar'
+"""
+
+from ._clean import (
+    TextCleaner,
+    fold_typography,
+    normalize_unicode,
+    remove_emails,
+    remove_mentions,
+    remove_urls,
+    split_hashtags,
+    stopword_list,
+    strip_furniture,
+    tokenize,
+)
+from ._config import ExperimentConfig, load_config
+from ._corpus import Document, LoadReport, iter_documents, load_documents
+from ._experiment import run_experiment
+from ._labelled import LabelledExample, iter_labelled
+from ._metrics import STANCE_LABELS, stance_report, topic_coherence, topic_diversity
+from ._model import MtopicsModel, load_model
+from ._passages import Passage, split_passages
+from ._phrases import PhraseDetector
+from ._preprocess import PassageParams, Preprocessor
+from ._stance import StanceClassifier, article_stance, cross_validate_stance
+from ._store import FORMAT_VERSION, list_versions, verify_version
+from ._tfidf import TfidfWeighting
+from ._topics import LdaTopicModel
+from ._version import __version__
+from .exceptions import (
+    ConfigError,
+    CorpusError,
+    ModelFormatError,
+    ModelIntegrityError,
+    ModelNotFoundError,
+    MtopicsError,
+    NotFittedError,
+)
+
+__all__ = [
+    "FORMAT_VERSION",
+    "STANCE_LABELS",
+    "ConfigError",
+    "CorpusError",
+    "Document",
+    "ExperimentConfig",
+    "LabelledExample",
+    "LdaTopicModel",
+    "LoadReport",
+    "ModelFormatError",
+    "ModelIntegrityError",
+    "ModelNotFoundError",
+    "MtopicsError",
+    "MtopicsModel",
+    "NotFittedError",
+    "Passage",
+    "PassageParams",
+    "PhraseDetector",
+    "Preprocessor",
+    "StanceClassifier",
+    "TextCleaner",
+    "TfidfWeighting",
+    "__version__",
+    "article_stance",
+    "cross_validate_stance",
+    "fold_typography",
+    "iter_documents",
+    "iter_labelled",
+    "list_versions",
+    "load_config",
+    "load_documents",
+    "load_model",
+    "normalize_unicode",
+    "remove_emails",
+    "remove_mentions",
+    "remove_urls",
+    "run_experiment",
+    "split_hashtags",
+    "split_passages",
+    "stance_report",
+    "stopword_list",
+    "strip_furniture",
+    "tokenize",
+    "topic_coherence",
+    "topic_diversity",
+    "verify_version",
+]

@@ -1,0 +1,538 @@
+"""Experiment configs: a declarative table of every key, and validation against it.
+
+A config is a TOML file with the tables of :data:`PARAMS`.  Validation rejects
+unknown keys, wrong types and out-of-range values with one line that names the
+file, the key path, what is allowed and what was given::
+
+    `[lda].num_topics` in exp.toml must be an int in [2, 500]; got 0
+
+Paths in a config are relative to the config file's folder.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ._corpus import FORMATS
+from ._passages import PASSAGE_MODES
+from .exceptions import ConfigError
+
+__all__ = ["PARAMS", "SOURCE_PARAMS", "ExperimentConfig", "Param", "load_config", "parse_override"]
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_REQUIRED = object()
+
+
+@dataclass(frozen=True)
+class Param:
+    """One config key: its type, default, allowed values and meaning.
+
+    ``kind`` is one of ``int``, ``float``, ``bool``, ``str``, ``str-list``,
+    ``name``, ``alpha`` (a choice or a positive number), ``priors`` (a table of
+    class shares) or ``sources`` (an array of tables, see :data:`SOURCE_PARAMS`).
+    """
+
+    key: str
+    kind: str
+    default: Any
+    doc: str
+    range: tuple[float, float] | None = None
+    choices: tuple[str, ...] | None = None
+
+    @property
+    def required(self) -> bool:
+        return self.default is _REQUIRED
+
+    def allowed(self) -> str:
+        """What the key accepts, in words (used in error messages and the docs)."""
+        if self.kind in ("int", "float") and self.range is not None:
+            lo, hi = self.range
+            return f"{'an' if self.kind == 'int' else 'a'} {self.kind} in [{_num(lo)}, {_num(hi)}]"
+        if self.kind == "alpha":
+            assert self.choices is not None
+            return "one of " + ", ".join(f'"{c}"' for c in self.choices) + " or a number > 0"
+        if self.choices is not None:
+            return "one of " + ", ".join(f'"{c}"' for c in self.choices)
+        return {
+            "bool": "true or false",
+            "str": "a string",
+            "str-list": "a list of strings",
+            "name": "a name of letters, digits, '_', '.', '-' (at most 64)",
+            "priors": "a table of favor, against, none shares that sum to 1, or {} for none",
+            "sources": "an array of [[stance.sources]] tables",
+            "int": "an int",
+            "float": "a number",
+        }[self.kind]
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+P = Param
+#: Every key of an experiment config.  ``docs/config.md`` is generated from it.
+PARAMS: tuple[Param, ...] = (
+    P("experiment.name", "name", _REQUIRED, "Name of the experiment; models go to `<models-dir>/<name>/v<N>/`."),
+    P("experiment.description", "str", "", "Free text, kept in the manifest."),
+    P(
+        "corpus.path",
+        "str",
+        _REQUIRED,
+        "Folder of `.txt` files, or a `.txt`/`.jsonl`/`.csv` file, relative to the config.",
+    ),
+    P(
+        "corpus.format",
+        "str",
+        "auto",
+        "How to read `corpus.path`; `lines` reads one document per line.",
+        choices=FORMATS,
+    ),
+    P("corpus.text_field", "str", "text", "Field with the text in JSONL and CSV."),
+    P(
+        "corpus.errors",
+        "str",
+        "raise",
+        "A malformed record stops the run (`raise`) or is skipped and reported (`skip`).",
+        choices=("raise", "skip"),
+    ),
+    P("clean.unicode_form", "str", "NFKC", "Unicode normal form.", choices=("NFKC", "NFC", "NFKD", "NFD", "none")),
+    P("clean.strip_furniture", "bool", True, 'Remove page furniture lines ("Type to search", "Leave a Comment", ...).'),
+    P("clean.remove_urls", "bool", True, "Remove web addresses."),
+    P("clean.remove_emails", "bool", True, "Remove e-mail addresses."),
+    P("clean.remove_mentions", "bool", True, "Remove `@user` mentions."),
+    P(
+        "clean.split_hashtags",
+        "bool",
+        True,
+        "Keep hashtags as words: `#MeToo` -> `metoo`, `#BoycottAliZafar` -> `boycott ali zafar`.",
+    ),
+    P("clean.lowercase", "bool", True, "Lower-case tokens."),
+    P("clean.keep_digits", "bool", False, "Keep numbers as tokens."),
+    P("clean.stopwords", "str", "sklearn", "Base English stop word list.", choices=("sklearn", "gensim", "none")),
+    P("clean.extra_stopwords", "str-list", [], "More words to drop from topic-model tokens."),
+    P("clean.min_token_length", "int", 3, "Shorter tokens are dropped.", range=(1, 20)),
+    P(
+        "phrases.enabled",
+        "bool",
+        True,
+        "Join frequent word pairs into terms (`sexual_harassment`) with gensim `Phrases`.",
+    ),
+    P("phrases.min_count", "int", 3, "A pair must occur at least this often.", range=(1, 1_000_000)),
+    P("phrases.threshold", "float", 0.5, "Minimum normalised PMI of a pair.", range=(-1.0, 1.0)),
+    P("phrases.max_phrases", "int", 5000, "Keep at most this many phrases.", range=(0, 1_000_000)),
+    P("passages.mode", "str", "auto", "How articles are split into passages.", choices=PASSAGE_MODES),
+    P("passages.min_words", "int", 30, "Shorter paragraphs are joined to the next.", range=(0, 1000)),
+    P("passages.max_words", "int", 120, "Longer paragraphs are cut at sentence ends.", range=(10, 5000)),
+    P("passages.window", "int", 100, "Window in words for text without punctuation.", range=(10, 5000)),
+    P(
+        "tfidf.engine",
+        "str",
+        "sklearn",
+        "Engine that fits the IDF weights of the stance features.",
+        choices=("sklearn", "gensim"),
+    ),
+    P("tfidf.ngram_max", "int", 2, "Longest word n-gram used as a stance feature.", range=(1, 4)),
+    P("tfidf.sublinear_tf", "bool", True, "Use 1 + log(tf)."),
+    P("tfidf.min_df", "int", 2, "Drop n-grams seen in fewer training passages.", range=(1, 1000)),
+    P("lda.num_topics", "int", 6, "Number of topics K.", range=(2, 500)),
+    P(
+        "lda.alpha",
+        "alpha",
+        "auto",
+        "Document-topic prior; `auto` learns it.",
+        choices=("auto", "symmetric", "asymmetric"),
+    ),
+    P("lda.eta", "alpha", "auto", "Topic-word prior; `auto` learns it.", choices=("auto", "symmetric")),
+    P("lda.passes", "int", 20, "Passes over the corpus.", range=(1, 1000)),
+    P("lda.iterations", "int", 400, "Maximum E-step iterations per document.", range=(1, 10_000)),
+    P("lda.chunksize", "int", 2000, "Documents per update.", range=(1, 1_000_000)),
+    P("lda.no_below", "int", 2, "Drop terms in fewer passages.", range=(1, 1_000_000)),
+    P("lda.no_above", "float", 0.5, "Drop terms in a larger share of passages.", range=(0.01, 1.0)),
+    P("lda.keep_n", "int", 100_000, "Keep at most this many terms.", range=(10, 10_000_000)),
+    P("lda.multicore", "bool", False, "Train with `LdaMulticore` (needs a fixed `alpha`)."),
+    P("lda.workers", "int", 1, "Worker processes for `LdaMulticore`.", range=(1, 64)),
+    P("lda.gamma_threshold", "float", 0.001, "E-step convergence threshold.", range=(1e-8, 1.0)),
+    P("lda.seed", "int", 42, "Random seed: the same seed gives the same topics.", range=(0, 2**31 - 1)),
+    P("evaluation.coherence_topn", "int", 10, "Top terms per topic for coherence.", range=(2, 100)),
+    P("evaluation.diversity_topn", "int", 25, "Top terms per topic for topic diversity.", range=(2, 500)),
+    P("stance.enabled", "bool", True, "Train the stance classifier."),
+    P("stance.sources", "sources", [], "Labelled data files; see the `[[stance.sources]]` keys."),
+    P("stance.C", "float", 4.0, "Inverse regularisation of the logistic regression.", range=(1e-4, 1e4)),
+    P(
+        "stance.class_weight",
+        "str",
+        "balanced",
+        "Weigh classes inversely to their frequency.",
+        choices=("balanced", "none"),
+    ),
+    P("stance.calibration_folds", "int", 5, "Folds for the sigmoid calibration.", range=(2, 20)),
+    P(
+        "stance.cv",
+        "str",
+        "stratified",
+        "Evaluation: stratified k-fold, or leave-one-article-out (`article`).",
+        choices=("stratified", "article"),
+    ),
+    P("stance.cv_folds", "int", 5, "Folds of the stratified evaluation.", range=(2, 20)),
+    P(
+        "stance.priors",
+        "priors",
+        {},
+        "Expected class shares of scored texts, e.g. `{favor = 0.2, against = 0.1, none = 0.7}`.",
+    ),
+    P(
+        "stance.quote_weight",
+        "float",
+        0.5,
+        "Weight of quoted speech against the author's own words in article stance.",
+        range=(0.0, 1.0),
+    ),
+    P("stance.seed", "int", 42, "Seed of the calibration and evaluation folds.", range=(0, 2**31 - 1)),
+)
+
+#: Keys of each ``[[stance.sources]]`` table.
+SOURCE_PARAMS: tuple[Param, ...] = (
+    P(
+        "path",
+        "str",
+        _REQUIRED,
+        "CSV or JSONL file with `text` and `label` (`favor`, `against`, `none`), relative to the config.",
+    ),
+    P("name", "str", "", "Short name used in reports (default: the file name)."),
+    P("format", "str", "auto", "File format.", choices=("auto", "jsonl", "csv")),
+    P("text_field", "str", "text", "Field with the text."),
+    P("label_field", "str", "label", "Field with the label."),
+    P("group_field", "str", "", "Field grouping examples by article for leave-one-article-out evaluation."),
+    P(
+        "weight",
+        "float",
+        1.0,
+        "Weight of every example (multiplied by a per-record `weight` field if present).",
+        range=(0.0, 1000.0),
+    ),
+    P("evaluate", "bool", False, "Score these examples in cross-validation (false: training only)."),
+)
+
+_BY_KEY = {p.key: p for p in PARAMS}
+_SECTIONS = sorted({p.key.split(".")[0] for p in PARAMS})
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a bool"
+    if isinstance(value, int):
+        return "an int"
+    if isinstance(value, float):
+        return "a float"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return f"a {type(value).__name__}"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        text = json.dumps(value)
+        return text if len(text) <= 60 else text[:57] + "..."
+    return repr(value)
+
+
+def _fail(where: str, label: str, param: Param, value: Any, detail: str = "") -> ConfigError:
+    extra = f" ({detail})" if detail else ""
+    return ConfigError(f"{label} in {where} must be {param.allowed()}; got {_show(value)}{extra}")
+
+
+def _check_value(param: Param, value: Any, where: str, label: str) -> Any:
+    kind = param.kind
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise _fail(where, label, param, value)
+        return value
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _fail(where, label, param, value)
+        return _check_range(param, value, where, label)
+    if kind == "float":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _fail(where, label, param, value)
+        return _check_range(param, float(value), where, label)
+    if kind in ("str", "name"):
+        if not isinstance(value, str):
+            raise _fail(where, label, param, value)
+        if param.choices is not None and value not in param.choices:
+            raise _fail(where, label, param, value)
+        if kind == "name" and not _NAME.match(value):
+            raise _fail(where, label, param, value)
+        return value
+    if kind == "str-list":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise _fail(where, label, param, value)
+        return list(value)
+    if kind == "alpha":
+        if isinstance(value, str) and param.choices is not None and value in param.choices:
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+            return float(value)
+        raise _fail(where, label, param, value)
+    if kind == "priors":
+        return _check_priors(param, value, where, label)
+    if kind == "sources":
+        return _check_sources(param, value, where, label)
+    raise AssertionError(f"unknown parameter kind {kind}")
+
+
+def _check_range(param: Param, value: float, where: str, label: str) -> Any:
+    if param.range is not None:
+        lo, hi = param.range
+        if not lo <= value <= hi:
+            raise _fail(where, label, param, value)
+    return value
+
+
+def _check_priors(param: Param, value: Any, where: str, label: str) -> dict[str, float]:
+    if not isinstance(value, dict):
+        raise _fail(where, label, param, value)
+    if not value:
+        return {}
+    if set(value) != {"favor", "against", "none"}:
+        raise _fail(where, label, param, value, "keys must be favor, against, none")
+    for v in value.values():
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < 1:
+            raise _fail(where, label, param, value, "each share must be in (0, 1)")
+    if abs(sum(value.values()) - 1.0) > 1e-6:
+        raise _fail(where, label, param, value, f"the shares sum to {sum(value.values()):g}")
+    return {k: float(value[k]) for k in ("favor", "against", "none")}
+
+
+def _check_sources(param: Param, value: Any, where: str, label: str) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise _fail(where, label, param, value)
+    out = []
+    for i, table in enumerate(value, start=1):
+        prefix = f"`[[stance.sources]]` #{i}"
+        known = {p.key: p for p in SOURCE_PARAMS}
+        for key in table:
+            if key not in known:
+                raise _unknown(where, f"{prefix} key `{key}`", key, list(known))
+        item = {}
+        for p in SOURCE_PARAMS:
+            key_label = f"`[[stance.sources]][{i}].{p.key}`"
+            if p.key in table:
+                item[p.key] = _check_value(p, table[p.key], where, key_label)
+            elif p.required:
+                raise ConfigError(f"{key_label} in {where} is required: {p.allowed()}")
+            else:
+                item[p.key] = copy.deepcopy(p.default)
+        out.append(item)
+    return out
+
+
+def _unknown(where: str, what: str, key: str, allowed: Sequence[str]) -> ConfigError:
+    close = difflib.get_close_matches(key, allowed, n=1)
+    hint = f"did you mean `{close[0]}`? " if close else ""
+    return ConfigError(f"{what} in {where} is not a known key; {hint}allowed: {', '.join(sorted(allowed))}")
+
+
+def _validate(data: Mapping[str, Any], where: str) -> dict[str, Any]:
+    for section, table in data.items():
+        if section not in _SECTIONS:
+            raise _unknown(where, f"table `[{section}]`", section, _SECTIONS)
+        if not isinstance(table, dict):
+            raise ConfigError(f"`{section}` in {where} must be a table `[{section}]`; got {_show(table)}")
+        allowed = [p.key.split(".", 1)[1] for p in PARAMS if p.key.startswith(section + ".")]
+        for key in table:
+            if key not in allowed:
+                raise _unknown(where, f"`[{section}].{key}`", key, allowed)
+    resolved: dict[str, dict[str, Any]] = {s: {} for s in _SECTIONS}
+    for p in PARAMS:
+        section, key = p.key.split(".", 1)
+        label = f"`[{section}].{key}`"
+        if key in data.get(section, {}):
+            resolved[section][key] = _check_value(p, data[section][key], where, label)
+        elif p.required:
+            raise ConfigError(f"{label} in {where} is required: {p.allowed()}")
+        else:
+            resolved[section][key] = copy.deepcopy(p.default)
+    lda = resolved["lda"]
+    if lda["multicore"] and lda["alpha"] == "auto":
+        raise ConfigError(
+            f'`[lda].alpha` in {where} must be "symmetric", "asymmetric" or a number when '
+            f'`[lda].multicore` is true (LdaMulticore cannot learn alpha); got "auto"'
+        )
+    if resolved["passages"]["min_words"] > resolved["passages"]["max_words"]:
+        raise ConfigError(
+            f"`[passages].min_words` in {where} must be at most `[passages].max_words` "
+            f"({resolved['passages']['max_words']}); got {resolved['passages']['min_words']}"
+        )
+    return resolved
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Parse ``key.path=value`` (a ``--set`` option); the value is read as TOML, else as a string.
+
+    >>> parse_override("lda.num_topics=12")
+    ('lda.num_topics', 12)
+    >>> parse_override("experiment.name=metoo_k12")
+    ('experiment.name', 'metoo_k12')
+    """
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ConfigError(f"--set {text!r} must look like section.key=value, e.g. lda.num_topics=12")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return key, value
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """A validated experiment config (immutable).
+
+    Parameters
+    ----------
+    data : dict
+        Every table and key, defaults filled in.
+    source : str
+        Where the config came from, for messages (a file path or ``"<dict>"``).
+    base_dir : Path
+        Folder that relative paths are resolved against.
+
+    Examples
+    --------
+    >>> cfg = ExperimentConfig.from_dict({"experiment": {"name": "demo"}, "corpus": {"path": "docs"}})
+    >>> cfg["lda.num_topics"], cfg.name
+    (6, 'demo')
+    """
+
+    data: dict[str, dict[str, Any]]
+    source: str = "<dict>"
+    base_dir: Path = field(default_factory=Path.cwd)
+
+    @classmethod
+    def from_dict(
+        cls,
+        data: Mapping[str, Any],
+        source: str = "<dict>",
+        base_dir: str | Path | None = None,
+        overrides: Sequence[str] = (),
+    ) -> ExperimentConfig:
+        """Validate a nested dict (as read from TOML), after applying ``--set`` overrides."""
+        merged = copy.deepcopy(dict(data))
+        for text in overrides:
+            key, value = parse_override(text)
+            section, _, name = key.partition(".")
+            if key not in _BY_KEY:
+                if section not in _SECTIONS:
+                    raise _unknown(f"--set {text}", f"table `[{section}]`", section, _SECTIONS)
+                allowed = [p.key.split(".", 1)[1] for p in PARAMS if p.key.startswith(section + ".")]
+                raise _unknown(f"--set {text}", f"`[{section}].{name}`", name, allowed)
+            target = merged.setdefault(section, {})
+            if not isinstance(target, dict):
+                raise ConfigError(f"`{section}` in {source} must be a table `[{section}]`; got {_show(target)}")
+            target[name] = value
+        where = source if not overrides else f"{source} (with --set {' '.join(overrides)})"
+        resolved = _validate(merged, where)
+        return cls(resolved, source, Path(base_dir) if base_dir is not None else Path.cwd())
+
+    def __getitem__(self, key: str) -> Any:
+        section, _, name = key.partition(".")
+        return self.data[section][name] if name else self.data[section]
+
+    @property
+    def name(self) -> str:
+        """The experiment name."""
+        return str(self.data["experiment"]["name"])
+
+    def resolve_path(self, path: str) -> Path:
+        """A config path, relative to the config file's folder."""
+        p = Path(path).expanduser()
+        return p if p.is_absolute() else (self.base_dir / p)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A deep copy of the resolved config."""
+        return copy.deepcopy(self.data)
+
+    def sha256(self) -> str:
+        """Hash of the resolved config (canonical JSON)."""
+        text = json.dumps(self.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def load_config(path: str | Path, overrides: Sequence[str] = ()) -> ExperimentConfig:
+    """Read and validate an experiment config file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The TOML file.
+    overrides : list of str
+        ``section.key=value`` settings applied on top (the CLI's ``--set``).
+
+    Raises
+    ------
+    ConfigError
+        With one line naming the file and the key.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    return ExperimentConfig.from_dict(data, source=str(path), base_dir=path.parent, overrides=overrides)
+
+
+def markdown_reference() -> str:
+    """The config reference (every key, type, default) as Markdown, generated from :data:`PARAMS`."""
+    lines = []
+    for section in [p.key.split(".")[0] for p in PARAMS]:
+        if f"## `[{section}]`" in lines:
+            continue
+        lines += [f"## `[{section}]`", "", "| key | allowed | default | meaning |", "|---|---|---|---|"]
+        for p in PARAMS:
+            if p.key.split(".")[0] == section:
+                default = "*required*" if p.required else f"`{_toml(p.default)}`"
+                lines.append(f"| `{p.key.split('.', 1)[1]}` | {p.allowed()} | {default} | {p.doc} |")
+        lines.append("")
+    lines += ["## `[[stance.sources]]`", "", "| key | allowed | default | meaning |", "|---|---|---|---|"]
+    for p in SOURCE_PARAMS:
+        default = "*required*" if p.required else f"`{_toml(p.default)}`"
+        lines.append(f"| `{p.key}` | {p.allowed()} | {default} | {p.doc} |")
+    return "\n".join(lines) + "\n"
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, dict):
+        return "{}" if not value else "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return repr(value)

@@ -1,0 +1,439 @@
+"""Running an experiment: read the corpus, train topics and stance, evaluate, save a version."""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import logging
+import platform
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._clean import TextCleaner
+from ._config import ExperimentConfig
+from ._corpus import LoadReport, iter_documents
+from ._labelled import LabelledExample, iter_labelled
+from ._metrics import STANCE_LABELS, topic_coherence, topic_diversity
+from ._model import MtopicsModel, _excerpt
+from ._preprocess import PassageParams, Preprocessor
+from ._stance import StanceClassifier, cross_validate_stance
+from ._store import VersionWriter, sha256_file
+from ._topics import LdaTopicModel
+from ._version import __version__
+from .exceptions import ConfigError, CorpusError
+
+__all__ = ["TokenFile", "run_experiment"]
+
+logger = logging.getLogger("mtopics")
+
+#: At most this many passages are used as reference texts for coherence.
+MAX_REFERENCE_PASSAGES = 50_000
+
+
+class TokenFile:
+    """A re-iterable corpus of token lists kept on disk, one passage per line.
+
+    Lets gensim stream the corpus once per pass without holding it in memory.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.count = 0
+
+    def write(self, stream: Iterator[list[str]]) -> TokenFile:
+        """Write token lists (tokens must not contain spaces)."""
+        with self.path.open("w", encoding="utf-8") as handle:
+            for tokens in stream:
+                handle.write(" ".join(tokens) + "\n")
+                self.count += 1
+        return self
+
+    def __iter__(self) -> Iterator[list[str]]:
+        with self.path.open(encoding="utf-8") as handle:
+            for line in handle:
+                yield line.split()
+
+    def __len__(self) -> int:
+        return self.count
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.steps: dict[str, float] = {}
+        self._last = self.start
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.steps[name] = round(now - self._last, 3)
+        self._last = now
+        logger.info("%s done in %.1f s", name, self.steps[name])
+
+
+def _preprocessor(config: ExperimentConfig) -> Preprocessor:
+    c = config["clean"]
+    cleaner = TextCleaner(
+        unicode_form=c["unicode_form"],
+        strip_furniture=c["strip_furniture"],
+        remove_urls=c["remove_urls"],
+        remove_emails=c["remove_emails"],
+        remove_mentions=c["remove_mentions"],
+        split_hashtags=c["split_hashtags"],
+        lowercase=c["lowercase"],
+        keep_digits=c["keep_digits"],
+        stopwords=c["stopwords"],
+        extra_stopwords=tuple(c["extra_stopwords"]),
+        min_token_length=c["min_token_length"],
+    )
+    return Preprocessor(cleaner, PassageParams(**config["passages"]))
+
+
+def _read_corpus(
+    config: ExperimentConfig, pre: Preprocessor, workdir: Path
+) -> tuple[TokenFile, list[tuple[str, int, int, int]], dict[str, Any]]:
+    corpus = config["corpus"]
+    path = config.resolve_path(corpus["path"])
+    report = LoadReport()
+    digest = hashlib.sha256()
+    meta: list[tuple[str, int, int, int]] = []
+    documents = 0
+
+    def stream() -> Iterator[list[str]]:
+        nonlocal documents
+        try:
+            docs = iter_documents(
+                path, format=corpus["format"], text_field=corpus["text_field"], errors=corpus["errors"], report=report
+            )
+            for doc in docs:
+                documents += 1
+                digest.update(doc.id.encode("utf-8") + b"\0" + doc.text.encode("utf-8") + b"\0")
+                for p in pre.passages(doc.id, doc.text):
+                    tokens = pre.raw_tokens(p.text)
+                    if tokens:
+                        meta.append((p.doc_id, p.index, p.start, p.end))
+                        yield tokens
+                if documents % 1000 == 0:
+                    logger.info("read %d documents, %d passages", documents, len(meta))
+        except CorpusError as exc:
+            raise CorpusError(f"{exc} (corpus of {config.source})") from None
+
+    raw = TokenFile(workdir / "raw.txt").write(stream())
+    if not meta:
+        raise CorpusError(f"{path}: no text left to train on after cleaning ({report.summary()})")
+    logger.info("corpus %s: %s; %d passages", path, report.summary(), len(meta))
+    info = {
+        "path": corpus["path"],
+        "documents": documents,
+        "passages": len(meta),
+        "sha256": digest.hexdigest(),
+        "skipped_empty": report.skipped_empty,
+        "skipped_binary": report.skipped_binary,
+        "skipped_invalid": report.skipped_invalid,
+        "replaced_bytes": report.replaced,
+    }
+    return raw, meta, info
+
+
+def _load_stance_data(config: ExperimentConfig) -> tuple[list[LabelledExample], list[dict[str, Any]]]:
+    examples: list[LabelledExample] = []
+    sources = []
+    for i, src in enumerate(config["stance.sources"], start=1):
+        path = config.resolve_path(src["path"])
+        if not path.is_file():
+            raise ConfigError(
+                f"`[[stance.sources]][{i}].path` in {config.source} must name an existing file; "
+                f"got {src['path']!r} ({path} not found)"
+            )
+        got = list(
+            iter_labelled(
+                path,
+                format=src["format"],
+                text_field=src["text_field"],
+                label_field=src["label_field"],
+                group_field=src["group_field"],
+                weight=src["weight"],
+                evaluate=src["evaluate"],
+                source=src["name"] or path.name,
+            )
+        )
+        counts = {label: sum(e.label == label for e in got) for label in STANCE_LABELS}
+        logger.info("stance source %s: %d examples %s", path.name, len(got), counts)
+        examples.extend(got)
+        sources.append(
+            {
+                "path": src["path"],
+                "sha256": sha256_file(path),
+                "examples": len(got),
+                "labels": counts,
+                "evaluate": src["evaluate"],
+                "weight": src["weight"],
+            }
+        )
+    return examples, sources
+
+
+def _stance_factory(config: ExperimentConfig, cleaner: TextCleaner) -> Any:
+    s, t = config["stance"], config["tfidf"]
+
+    def make() -> StanceClassifier:
+        return StanceClassifier(
+            C=s["C"],
+            class_weight=s["class_weight"],
+            ngram_range=(1, t["ngram_max"]),
+            min_df=t["min_df"],
+            calibration_folds=s["calibration_folds"],
+            priors=s["priors"] or None,
+            cleaner=cleaner,
+            random_state=s["seed"],
+            engine=t["engine"],
+            sublinear_tf=t["sublinear_tf"],
+        )
+
+    return make
+
+
+def _topic_info(
+    lda: LdaTopicModel,
+    phrased: TokenFile,
+    meta: list[tuple[str, int, int, int]],
+    texts: dict[str, str],
+    per_topic_cv: list[float],
+    per_topic_npmi: list[float],
+    topn: int,
+) -> list[dict[str, Any]]:
+    k = lda.num_topics
+    heaps: list[list[tuple[float, int]]] = [[] for _ in range(k)]
+    mass = np.zeros(k)
+    for i, tokens in enumerate(phrased):
+        theta = lda.transform([tokens])[0]
+        mass += theta * len(tokens)
+        for t in range(k):
+            item = (float(theta[t]), -i)
+            if len(heaps[t]) < 3:
+                heapq.heappush(heaps[t], item)
+            else:
+                heapq.heappushpop(heaps[t], item)
+    prevalence = mass / mass.sum()
+    info = []
+    for t in range(k):
+        typical = []
+        for weight, neg in sorted(heaps[t], reverse=True):
+            doc_id, index, start, end = meta[-neg]
+            text = texts.get(doc_id, "")
+            typical.append(
+                {
+                    "passage": f"{doc_id}#{index}",
+                    "start": start,
+                    "end": end,
+                    "weight": round(weight, 4),
+                    "text": _excerpt(text[start:end]),
+                }
+            )
+        info.append(
+            {
+                "id": t,
+                "label": lda.label(t),
+                "terms": [w.replace("_", " ") for w in lda.top_terms(t, topn)],
+                "relevant_terms": [w.replace("_", " ") for w in lda.relevant_terms(t, topn)],
+                "prevalence": round(float(prevalence[t]), 4),
+                "c_v": round(per_topic_cv[t], 4) if t < len(per_topic_cv) else None,
+                "npmi": round(per_topic_npmi[t], 4) if t < len(per_topic_npmi) else None,
+                "typical_passages": typical,
+            }
+        )
+    return info
+
+
+def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") -> Path:
+    """Train, evaluate and save one new model version; return its path.
+
+    Parameters
+    ----------
+    config : ExperimentConfig
+        A validated config (see :func:`mtopics.load_config`).
+    models_dir : str or Path
+        Root of the model store; the version goes to ``<models_dir>/<name>/v<N>``.
+
+    Returns
+    -------
+    Path
+        The new version folder.
+    """
+    clock = _Clock()
+    pre = _preprocessor(config)
+    logger.info("experiment %s from %s", config.name, config.source)
+    with tempfile.TemporaryDirectory(prefix="mtopics-") as tmp:
+        workdir = Path(tmp)
+        raw, meta, corpus_info = _read_corpus(config, pre, workdir)
+        clock.lap("reading and cleaning")
+        ph = config["phrases"]
+        if ph["enabled"]:
+            pre.fit_phrases(raw, min_count=ph["min_count"], threshold=ph["threshold"], max_phrases=ph["max_phrases"])
+            assert pre.phrases is not None
+            phrases = pre.phrases
+            phrased = TokenFile(workdir / "phrased.txt").write(phrases.transform(t) for t in raw)
+            logger.info("phrases: %d learnt", len(phrases.phrases_))
+        else:
+            phrased = raw
+        clock.lap("phrases")
+        lda_cfg = config["lda"]
+        lda = LdaTopicModel(
+            num_topics=lda_cfg["num_topics"],
+            alpha=lda_cfg["alpha"],
+            eta=lda_cfg["eta"],
+            passes=lda_cfg["passes"],
+            iterations=lda_cfg["iterations"],
+            chunksize=lda_cfg["chunksize"],
+            no_below=lda_cfg["no_below"],
+            no_above=lda_cfg["no_above"],
+            keep_n=lda_cfg["keep_n"],
+            multicore=lda_cfg["multicore"],
+            workers=lda_cfg["workers"],
+            random_state=lda_cfg["seed"],
+            gamma_threshold=lda_cfg["gamma_threshold"],
+        )
+        try:
+            lda.fit(phrased)
+        except ValueError as exc:
+            raise ConfigError(f"[lda] in {config.source}: {exc}") from None
+        clock.lap("LDA training")
+        ev = config["evaluation"]
+        step = max(1, len(phrased) // MAX_REFERENCE_PASSAGES)
+        reference = [t for i, t in enumerate(phrased) if i % step == 0]
+        top = [lda.top_terms(t, ev["coherence_topn"]) for t in range(lda.num_topics)]
+        c_v, per_cv = topic_coherence(top, reference, "c_v", ev["coherence_topn"])
+        npmi, per_npmi = topic_coherence(top, reference, "c_npmi", ev["coherence_topn"])
+        u_mass, _ = topic_coherence(top, reference, "u_mass", ev["coherence_topn"])
+        diversity = topic_diversity(
+            [lda.top_terms(t, ev["diversity_topn"]) for t in range(lda.num_topics)], ev["diversity_topn"]
+        )
+        texts = _article_texts(config, {m[0] for m in meta}) if len(meta) <= MAX_REFERENCE_PASSAGES else {}
+        topic_info = _topic_info(lda, phrased, meta, texts, per_cv, per_npmi, ev["coherence_topn"])
+        clock.lap("topic evaluation")
+        for t in topic_info:
+            logger.info("topic %d (%.0f%%): %s", t["id"], 100 * t["prevalence"], t["label"])
+        topic_metrics = {
+            "c_v": round(c_v, 6),
+            "npmi": round(npmi, 6),
+            "u_mass": round(u_mass, 6),
+            "diversity": round(diversity, 6),
+            "num_topics": lda.num_topics,
+            "vocabulary": len(lda.terms_),
+            "passages": len(meta),
+            "documents": corpus_info["documents"],
+            "reference_passages": len(reference),
+        }
+        logger.info("topics: c_v %.3f, NPMI %.3f, diversity %.2f", c_v, npmi, diversity)
+    stance = None
+    stance_metrics: dict[str, Any] = {}
+    sources: list[dict[str, Any]] = []
+    if config["stance.enabled"]:
+        stance, stance_metrics, sources = _train_stance(config, pre.cleaner)
+        clock.lap("stance")
+    model = MtopicsModel(pre, lda, stance, topic_info, quote_weight=config["stance.quote_weight"])
+    data_digest = hashlib.sha256(corpus_info["sha256"].encode())
+    for src in sources:
+        data_digest.update(src["sha256"].encode())
+    manifest = {
+        "mtopics_version": __version__,
+        "versions": _library_versions(),
+        "config": config.to_dict(),
+        "config_path": config.source,
+        "config_sha256": config.sha256(),
+        "data_sha256": data_digest.hexdigest(),
+        "data": {"corpus": corpus_info, "stance_sources": sources},
+        "metrics": {"topics": topic_metrics, "stance": stance_metrics},
+        "timing_seconds": clock.steps,
+    }
+    with VersionWriter(models_dir, config.name) as writer:
+        model.write(writer)
+        path = writer.commit(manifest)
+    logger.info("saved %s in %.1f s in all", path, time.perf_counter() - clock.start)
+    return path
+
+
+def _article_texts(config: ExperimentConfig, ids: set[str]) -> dict[str, str]:
+    corpus = config["corpus"]
+    path = config.resolve_path(corpus["path"])
+    return {
+        d.id: d.text
+        for d in iter_documents(
+            path, format=corpus["format"], text_field=corpus["text_field"], errors=corpus["errors"], report=LoadReport()
+        )
+        if d.id in ids
+    }
+
+
+def _train_stance(
+    config: ExperimentConfig, cleaner: TextCleaner
+) -> tuple[StanceClassifier, dict[str, Any], list[dict[str, Any]]]:
+    examples, sources = _load_stance_data(config)
+    where = config.source
+    if not examples:
+        raise ConfigError(
+            f"`[stance].sources` in {where} must name at least one labelled file when "
+            "`[stance].enabled` is true; got []"
+        )
+    make = _stance_factory(config, cleaner)
+    texts = [e.text for e in examples]
+    labels = [e.label for e in examples]
+    weights = [e.weight for e in examples]
+    evaluate = [e.evaluate for e in examples]
+    metrics: dict[str, Any] = {}
+    if any(evaluate):
+        groups = None
+        if config["stance.cv"] == "article":
+            groups = [e.group for e in examples]
+            if any(e.evaluate and not e.group for e in examples):
+                raise ConfigError(
+                    f'`[stance].cv` in {where} is "article", so every evaluated source needs '
+                    "`group_field` (the article id); got a source without it"
+                )
+        metrics = cross_validate_stance(
+            make,
+            texts,
+            labels,
+            evaluate=evaluate,
+            sample_weight=weights,
+            groups=groups,
+            folds=config["stance.cv_folds"],
+            random_state=config["stance.seed"],
+        )
+        logger.info(
+            "stance (%s, %d examples): macro-F1 %.3f, F_avg %.3f",
+            metrics["scheme"],
+            metrics["n"],
+            metrics["macro_f1"],
+            metrics["f_avg"],
+        )
+    else:
+        logger.warning("no stance source has evaluate = true: the stance model is saved without evaluation")
+    try:
+        stance = make().fit(texts, labels, sample_weight=weights)
+    except ValueError as exc:
+        raise ConfigError(f"[stance] in {where}: {exc}") from None
+    metrics["n_train"] = len(examples)
+    metrics["train_labels"] = {label: labels.count(label) for label in STANCE_LABELS}
+    return stance, metrics, sources
+
+
+def _library_versions() -> dict[str, str]:
+    import gensim
+    import joblib
+    import scipy
+    import sklearn
+
+    return {
+        "mtopics": __version__,
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "gensim": gensim.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "joblib": joblib.__version__,
+    }

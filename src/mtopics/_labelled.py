@@ -1,0 +1,89 @@
+"""Labelled stance data: CSV or JSONL files with a text and a stance label."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._corpus import Document, LoadReport, iter_documents
+from ._metrics import STANCE_LABELS
+from .exceptions import CorpusError
+
+__all__ = ["LabelledExample", "iter_labelled", "normalise_label"]
+
+_SYNONYMS = {"favour": "favor", "pro": "favor", "neutral": "none", "con": "against"}
+
+
+def normalise_label(value: object, where: str) -> str:
+    """A stance label in canonical form (``favor``, ``against``, ``none``).
+
+    Case is ignored and ``favour``/``neutral`` are accepted.
+
+    >>> normalise_label("FAVOUR", "x.csv:2")
+    'favor'
+    """
+    text = str(value).strip().lower() if value is not None else ""
+    text = _SYNONYMS.get(text, text)
+    if text not in STANCE_LABELS:
+        raise CorpusError(f"{where}: label must be one of {', '.join(STANCE_LABELS)}; got {value!r}")
+    return text
+
+
+@dataclass(frozen=True)
+class LabelledExample:
+    """One labelled text.
+
+    ``group`` ties passages of the same article together (leave-one-article-out
+    evaluation); ``evaluate`` false marks training-only data (team-written or
+    external) that is never scored.
+    """
+
+    id: str
+    text: str
+    label: str
+    weight: float = 1.0
+    group: str = ""
+    source: str = ""
+    evaluate: bool = False
+    origin: str = ""
+
+
+def iter_labelled(
+    path: str | Path,
+    *,
+    format: str = "auto",
+    text_field: str = "text",
+    label_field: str = "label",
+    group_field: str = "",
+    weight: float = 1.0,
+    evaluate: bool = False,
+    source: str = "",
+    report: LoadReport | None = None,
+) -> Iterator[LabelledExample]:
+    """Stream the labelled examples of a CSV or JSONL file.
+
+    A record may carry its own ``weight`` field, multiplied by ``weight``.
+    A missing or unknown label raises :class:`CorpusError` naming the file and line.
+    """
+    path = Path(path)
+    name = source or path.name
+    for doc in iter_documents(path, format=format, text_field=text_field, report=report):
+        raw_label = _field(doc, label_field)
+        label = normalise_label(raw_label, doc.origin)
+        w = weight
+        if doc.metadata.get("weight") not in (None, ""):
+            try:
+                w *= float(doc.metadata["weight"])
+            except (TypeError, ValueError):
+                raise CorpusError(
+                    f"{doc.origin}: field `weight` must be a number; got {doc.metadata['weight']!r}"
+                ) from None
+        group = str(_field(doc, group_field) or "") if group_field else ""
+        yield LabelledExample(doc.id, doc.text, label, w, group, name, evaluate, doc.origin)
+
+
+def _field(doc: Document, name: str) -> object:
+    if name in ("label", "title", "date", "source", "id"):
+        return getattr(doc, name)
+    return doc.metadata.get(name)

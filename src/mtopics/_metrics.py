@@ -1,0 +1,139 @@
+"""Evaluation measures for topic models and the stance classifier."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "STANCE_LABELS",
+    "stance_report",
+    "topic_coherence",
+    "topic_diversity",
+]
+
+#: The stance labels, in the order used by every probability vector.
+STANCE_LABELS: tuple[str, str, str] = ("favor", "against", "none")
+
+
+def topic_diversity(topics: Sequence[Sequence[str]], topn: int = 25) -> float:
+    """Share of unique words among the top ``topn`` words of all topics (Dieng et al. 2020).
+
+    1.0 means no word is shared by two topics.
+
+    >>> topic_diversity([["a", "b"], ["b", "c"]], topn=2)
+    0.75
+    """
+    words = [w for topic in topics for w in list(topic)[:topn]]
+    return len(set(words)) / len(words) if words else 0.0
+
+
+def topic_coherence(
+    topics: Sequence[Sequence[str]],
+    texts: Sequence[Sequence[str]],
+    measure: str = "c_v",
+    topn: int = 10,
+) -> tuple[float, list[float]]:
+    """Coherence of topics on reference texts, with gensim's ``CoherenceModel``.
+
+    Parameters
+    ----------
+    topics : list of list of str
+        Top terms of each topic, best first.
+    texts : list of list of str
+        Reference texts (token lists) in which co-occurrence is counted.
+    measure : {"c_v", "c_npmi", "u_mass", "c_uci"}
+    topn : int
+        Terms of each topic taken into account.
+
+    Returns
+    -------
+    mean : float
+        Mean coherence over topics.
+    per_topic : list of float
+        One value per topic, in order; NaN for a topic with fewer than two
+        words found in the reference texts.
+    """
+    from gensim.corpora import Dictionary
+    from gensim.models.coherencemodel import CoherenceModel
+
+    dictionary = Dictionary(texts)
+    kept = [[w for w in topic if w in dictionary.token2id][:topn] for topic in topics]
+    scorable = [i for i, t in enumerate(kept) if len(t) >= 2]
+    if not scorable:
+        return float("nan"), [float("nan")] * len(kept)
+    corpus = [dictionary.doc2bow(t) for t in texts] if measure == "u_mass" else None
+    model = CoherenceModel(
+        topics=[kept[i] for i in scorable],
+        texts=texts if measure != "u_mass" else None,
+        corpus=corpus,
+        dictionary=dictionary,
+        coherence=measure,
+        topn=topn,
+        processes=1,
+    )
+    per_topic = [float("nan")] * len(kept)
+    for i, value in zip(scorable, model.get_coherence_per_topic(), strict=True):
+        per_topic[i] = float(value)
+    return float(np.nanmean(per_topic)), per_topic
+
+
+def stance_report(
+    y_true: Sequence[str],
+    y_pred: Sequence[str],
+    labels: Sequence[str] = STANCE_LABELS,
+) -> dict[str, Any]:
+    """Stance metrics: macro-F1, F_avg (mean F1 of favor and against), per-class F1, confusion.
+
+    A class that is neither in ``y_true`` nor in ``y_pred`` has no defined F1:
+    it is reported as ``None`` and left out of the averages (and
+    ``labels_evaluated`` says which classes the averages cover).  A class that
+    is predicted but absent from ``y_true`` has F1 0 and counts.
+
+    >>> r = stance_report(["favor", "against", "none"], ["favor", "none", "none"])
+    >>> round(r["macro_f1"], 3), round(r["f_avg"], 3), r["n"]
+    (0.556, 0.5, 3)
+    >>> stance_report(["favor", "none"], ["favor", "none"])["f_avg"]
+    1.0
+    """
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    labels = list(labels)
+    if len(y_true) == 0:
+        empty = {label: {"precision": 0.0, "recall": 0.0, "f1": None, "support": 0} for label in labels}
+        return {
+            "n": 0,
+            "macro_f1": 0.0,
+            "f_avg": 0.0,
+            "labels_evaluated": [],
+            "accuracy": 0.0,
+            "per_class": empty,
+            "confusion": {"labels": labels, "matrix": [[0] * len(labels) for _ in labels]},
+        }
+    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
+    present = set(y_true) | set(y_pred)
+    per_class = {
+        label: {
+            "precision": float(precision[i]),
+            "recall": float(recall[i]),
+            "f1": float(f1[i]) if label in present else None,
+            "support": int(support[i]),
+        }
+        for i, label in enumerate(labels)
+    }
+    defined = [label for label in labels if label in present]
+    pair = [float(f1[labels.index(label)]) for label in ("favor", "against") if label in present]
+    return {
+        "n": len(y_true),
+        "macro_f1": float(np.mean([float(f1[labels.index(label)]) for label in defined])) if defined else 0.0,
+        "f_avg": float(np.mean(pair)) if pair else 0.0,
+        "labels_evaluated": defined,
+        "accuracy": float(np.mean(np.asarray(y_true) == np.asarray(y_pred))) if len(y_true) else 0.0,
+        "per_class": per_class,
+        "confusion": {
+            "labels": labels,
+            "matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
+        },
+    }

@@ -1,0 +1,277 @@
+"""A trained mtopics model: topics and stance for new articles.
+
+:func:`load_model` checks a saved version (every hash) and rebuilds the model
+from its JSON and ``.npy`` files; :meth:`MtopicsModel.score` gives each article
+its topic mixture and its stance, with probabilities, evidence and warnings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._corpus import Document
+from ._metrics import STANCE_LABELS
+from ._preprocess import Preprocessor
+from ._stance import StanceClassifier, article_stance, quote_share
+from ._store import VersionWriter, read_array, read_json, resolve_version, verify_version
+from ._topics import LdaTopicModel
+from .exceptions import ModelFormatError, ModelIntegrityError
+
+__all__ = ["MtopicsModel", "load_model"]
+
+#: Below this share of known tokens, a scored article gets a warning.
+MIN_KNOWN_FRACTION = 0.5
+#: Below this many tokens, a scored article gets a warning.
+MIN_TOKENS = 20
+_EXCERPT = 280
+
+
+def _excerpt(text: str, n: int = _EXCERPT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "\u2026"
+
+
+@dataclass
+class MtopicsModel:
+    """Preprocessing, a topic model and (optionally) a stance classifier.
+
+    Attributes
+    ----------
+    preprocessor : Preprocessor
+    lda : LdaTopicModel
+    stance : StanceClassifier or None
+    topic_info : list of dict
+        Per topic: ``id``, ``label``, ``terms`` and evaluation details.
+    manifest : dict
+        The manifest of the saved version (empty before saving).
+    path : Path or None
+        Where the version lives.
+    quote_weight : float
+        Weight of quoted speech in article stance.
+    """
+
+    preprocessor: Preprocessor
+    lda: LdaTopicModel
+    stance: StanceClassifier | None = None
+    topic_info: list[dict[str, Any]] = field(default_factory=list)
+    manifest: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+    quote_weight: float = 0.5
+
+    @property
+    def topics(self) -> list[dict[str, Any]]:
+        """Each topic as ``{"id", "label", "terms"}``."""
+        return [{"id": t["id"], "label": t["label"], "terms": list(t["terms"])} for t in self.topic_info]
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        """The evaluation stored with the model."""
+        return dict(self.manifest.get("metrics", {}))
+
+    # -- scoring ---------------------------------------------------------------
+    def score(
+        self,
+        texts: str | Document | Iterable[str | Document],
+        ids: Sequence[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Topic mixture and stance of each article.
+
+        Parameters
+        ----------
+        texts : str, Document or iterable of them
+            Raw article texts.
+        ids : list of str, optional
+            Ids for plain strings (default: their position, ``"0"``, ``"1"``, ...).
+
+        Returns
+        -------
+        list of dict
+            One record per article with ``id``; ``topics`` (``id``, ``label``,
+            ``terms``, ``weight``, sorted by weight); ``stance`` (``label``,
+            ``probabilities`` of favor/against/none, ``evidence`` with the
+            passages and terms that drove it), or ``None`` when nothing is left
+            after cleaning or no stance model was trained; ``passages``;
+            ``tokens``; ``warnings``.
+        """
+        if isinstance(texts, (str, Document)):
+            texts = [texts]
+        records = []
+        for i, item in enumerate(texts):
+            if isinstance(item, Document):
+                doc_id, text = item.id, item.text
+            else:
+                doc_id, text = (ids[i] if ids is not None else str(i)), item
+            records.append(self.score_one(doc_id, text))
+        return records
+
+    def score_one(self, doc_id: str, text: str, warnings: Sequence[str] = ()) -> dict[str, Any]:
+        """Score one article; ``warnings`` from reading it are passed through."""
+        notes = list(warnings)
+        passages = self.preprocessor.passages(doc_id, text)
+        tokens = [self.preprocessor.tokens(p.text) for p in passages]
+        lengths = np.array([len(t) for t in tokens], dtype=np.float64)
+        total = int(lengths.sum())
+        record: dict[str, Any] = {
+            "id": doc_id,
+            "topics": [],
+            "stance": None,
+            "passages": len(passages),
+            "tokens": total,
+            "warnings": notes,
+        }
+        if total == 0:
+            notes.append("empty after cleaning: no words left to score")
+            return record
+        all_tokens = [t for ts in tokens for t in ts]
+        known = self.lda.known_fraction(all_tokens)
+        if known < MIN_KNOWN_FRACTION:
+            notes.append(f"mostly out of vocabulary: {1 - known:.0%} of {total} tokens are unknown to the topic model")
+        if total < MIN_TOKENS:
+            notes.append(f"short text: {total} tokens; topics and stance are unreliable")
+        theta = self.lda.transform(tokens)
+        mixture = (lengths / lengths.sum()) @ theta
+        order = np.argsort(-mixture, kind="stable")
+        record["topics"] = [
+            {
+                "id": int(k),
+                "label": self.topic_info[k]["label"],
+                "terms": list(self.topic_info[k]["terms"]),
+                "weight": round(float(mixture[k]), 4),
+            }
+            for k in order
+        ]
+        if self.stance is not None:
+            record["stance"] = self._stance(passages, lengths)
+        return record
+
+    def _stance(self, passages: Sequence[Any], lengths: np.ndarray) -> dict[str, Any]:
+        assert self.stance is not None
+        texts = [p.text for p in passages]
+        proba = self.stance.predict_proba(texts)
+        quotes = [quote_share(t) for t in texts]
+        article, weights = article_stance(proba, lengths, quotes, self.quote_weight)
+        k = int(np.argmax(article))
+        label = STANCE_LABELS[k]
+        contribution = weights * proba[:, k]
+        top = np.argsort(-contribution, kind="stable")[:3]
+        evidence_passages = [
+            {
+                "index": int(i),
+                "start": passages[i].start,
+                "end": passages[i].end,
+                "text": _excerpt(passages[i].text),
+                "label": STANCE_LABELS[int(np.argmax(proba[i]))],
+                "probabilities": _probs(proba[i]),
+                "weight": round(float(weights[i]), 4),
+                "quoted": round(float(quotes[i]), 2),
+            }
+            for i in top
+        ]
+        terms = self.stance.term_contributions(" ".join(texts[i] for i in top), label, n=8)
+        return {
+            "label": label,
+            "probabilities": _probs(article),
+            "evidence": {"passages": evidence_passages, "terms": terms},
+        }
+
+    def evaluate_stance(self, texts: Sequence[str], labels: Sequence[str], level: str = "article") -> dict[str, Any]:
+        """Stance metrics of this model on labelled texts (see :func:`mtopics.stance_report`).
+
+        ``level="article"`` scores each text as an article (passages combined);
+        ``"passage"`` classifies each text as a single passage.
+        """
+        from ._metrics import stance_report
+
+        if self.stance is None:
+            raise ModelFormatError(f"{self.path}: this model has no stance classifier")
+        if level == "passage":
+            predicted = self.stance.predict(list(texts))
+        elif level == "article":
+            predicted = []
+            for i, text in enumerate(texts):
+                stance = self.score_one(str(i), text)["stance"]
+                predicted.append(stance["label"] if stance else "none")
+        else:
+            raise ValueError(f"level must be 'article' or 'passage'; got {level!r}")
+        return stance_report(list(labels), predicted)
+
+    # -- saving ----------------------------------------------------------------
+    def write(self, writer: VersionWriter) -> None:
+        """Write every artifact of the model into an open :class:`VersionWriter`."""
+        writer.write_json("preprocess.json", self.preprocessor.get_state())
+        state, arrays = self.lda.get_state()
+        writer.write_json("lda.json", state)
+        for name, arr in arrays.items():
+            writer.write_array(f"lda/{name}.npy", arr)
+        writer.write_json("topics.json", {"topics": self.topic_info})
+        if self.stance is not None:
+            sstate, sarrays = self.stance.get_state()
+            sstate["quote_weight"] = self.quote_weight
+            writer.write_json("stance.json", sstate)
+            for name, arr in sarrays.items():
+                writer.write_array(f"stance/{name}.npy", arr)
+
+
+def _probs(row: np.ndarray) -> dict[str, float]:
+    return {label: round(float(row[i]), 4) for i, label in enumerate(STANCE_LABELS)}
+
+
+def _arrays(path: Path, folder: str, names: Iterable[str]) -> dict[str, np.ndarray]:
+    return {name: read_array(path / folder / f"{name}.npy") for name in names}
+
+
+def _read_v1(path: Path, manifest: dict[str, Any]) -> MtopicsModel:
+    pre = Preprocessor.from_state(read_json(path / "preprocess.json"))
+    lda = LdaTopicModel.from_state(
+        read_json(path / "lda.json"), _arrays(path, "lda", ("lambda", "alpha", "eta", "term_frequency"))
+    )
+    stance = None
+    quote_weight = 0.5
+    if (path / "stance.json").exists():
+        sstate = read_json(path / "stance.json")
+        quote_weight = float(sstate.get("quote_weight", 0.5))
+        stance = StanceClassifier.from_state(
+            sstate, _arrays(path, "stance", ("coef", "intercept", "calibration", "train_prior", "idf"))
+        )
+    topic_info = read_json(path / "topics.json")["topics"]
+    return MtopicsModel(pre, lda, stance, topic_info, manifest, path, quote_weight)
+
+
+#: One reader per format version; old readers stay when the format changes.
+_READERS = {1: _read_v1}
+
+
+def load_model(path: str | Path) -> MtopicsModel:
+    """Load a saved model version, after checking the hash of every file.
+
+    Parameters
+    ----------
+    path : str or Path
+        A version folder (``models/metoo_pk/v3``), ``models/metoo_pk/latest``
+        or the experiment folder (newest version).
+
+    Raises
+    ------
+    ModelNotFoundError
+        No version at ``path``.
+    ModelIntegrityError
+        A file was changed, is missing or is extra.
+    ModelFormatError
+        The version was written in a format this mtopics cannot read.
+    """
+    version = resolve_version(path)
+    manifest = verify_version(version)
+    reader = _READERS.get(manifest["format_version"])
+    if reader is None:  # pragma: no cover - verify_version already refuses these
+        raise ModelFormatError(f"{version}: no reader for format {manifest['format_version']}")
+    try:
+        return reader(version, manifest)
+    except (KeyError, ValueError, TypeError) as exc:
+        if isinstance(exc, ModelIntegrityError):
+            raise
+        raise ModelFormatError(f"{version}: model files are inconsistent ({exc})") from exc

@@ -1,0 +1,88 @@
+"""Text renderings of scores and model lists, for people (the CLI prints them)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ._store import VersionInfo
+
+__all__ = ["format_jsonl", "format_score_table", "format_versions"]
+
+
+def format_jsonl(record: dict[str, Any]) -> str:
+    """One JSON line."""
+    return json.dumps(record, ensure_ascii=False, allow_nan=False)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:4.0f}%"
+
+
+def format_score_table(record: dict[str, Any], width: int = 100, max_topics: int = 3) -> str:
+    """A readable block for one scored article.
+
+    >>> rec = {"id": "a.txt", "topics": [{"id": 1, "label": "court / hearing", "terms": [], "weight": 0.6}],
+    ...        "stance": None, "passages": 1, "tokens": 40, "warnings": ["short text"]}
+    >>> print(format_score_table(rec))
+    a.txt  (1 passages, 40 tokens)
+      stance    -
+      topics     60%  #1 court / hearing
+      warning   short text
+    """
+    lines = [f"{record['id']}  ({record['passages']} passages, {record['tokens']} tokens)"]
+    stance = record.get("stance")
+    if stance:
+        probs = stance["probabilities"]
+        detail = ", ".join(f"{k} {v:.2f}" for k, v in probs.items())
+        lines.append(f"  stance    {stance['label'].upper():8s} ({detail})")
+    else:
+        lines.append("  stance    -")
+    for i, topic in enumerate(record.get("topics", [])[:max_topics]):
+        head = "  topics   " if i == 0 else "           "
+        lines.append(f"{head}{_pct(topic['weight'])}  #{topic['id']} {topic['label']}")
+    if stance:
+        terms = ", ".join(t["term"] for t in stance["evidence"]["terms"][:6])
+        if terms:
+            lines.append(f"  terms     {terms}")
+        for p in stance["evidence"]["passages"][:2]:
+            quote = textwrap.shorten(p["text"], width=width - 24, placeholder="...")
+            lines.append(f'  evidence  [{p["label"]} {p["probabilities"][p["label"]]:.2f}] "{quote}"')
+    for warning in record.get("warnings", []):
+        lines.append(f"  warning   {warning}")
+    return "\n".join(lines)
+
+
+def _metric(manifest: dict[str, Any], section: str, key: str) -> str:
+    value = manifest.get("metrics", {}).get(section, {}).get(key)
+    return f"{value:.3f}" if isinstance(value, (int, float)) else "-"
+
+
+def format_versions(infos: Iterable[VersionInfo], latest: Sequence[str] = ()) -> str:
+    """A table of model versions with their key metrics."""
+    header = ("experiment", "version", "created", "K", "c_v", "npmi", "diversity", "macro_f1", "f_avg", "path")
+    rows = [header]
+    for info in infos:
+        m = info.manifest
+        k = m.get("metrics", {}).get("topics", {}).get("num_topics", "-")
+        version = info.version + (" (latest)" if str(info.path) in latest else "")
+        rows.append(
+            (
+                info.experiment,
+                version,
+                str(m.get("created", "?"))[:19],
+                str(k),
+                _metric(m, "topics", "c_v"),
+                _metric(m, "topics", "npmi"),
+                _metric(m, "topics", "diversity"),
+                _metric(m, "stance", "macro_f1"),
+                _metric(m, "stance", "f_avg"),
+                str(info.path),
+            )
+        )
+    if len(rows) == 1:
+        return "no model versions"
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows)

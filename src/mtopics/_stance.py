@@ -1,0 +1,395 @@
+"""Stance toward the #MeToo movement and the survivors who speak out.
+
+:class:`StanceClassifier` is a TF-IDF (word n-grams) + logistic regression
+model with sigmoid (Platt) calibration, trained on passages.  After fitting it
+is a handful of arrays, so it saves as JSON plus ``.npy`` and predicts with
+numpy alone.  :func:`article_stance` combines passage probabilities into the
+stance of an article and names the passages and terms behind it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+import numpy as np
+from scipy.special import expit
+
+from ._clean import TextCleaner, tokenize
+from ._metrics import STANCE_LABELS, stance_report
+from ._tfidf import TfidfWeighting
+from .exceptions import NotFittedError
+
+__all__ = ["StanceClassifier", "article_stance", "cross_validate_stance", "quote_share"]
+
+logger = logging.getLogger("mtopics")
+
+
+def quote_share(text: str) -> float:
+    """Share of the characters of ``text`` that stand inside double quotation marks.
+
+    >>> round(quote_share('He said "it is a lie" today'), 2)
+    0.48
+    """
+    text = text.replace("\u201c", '"').replace("\u201d", '"')
+    inside = 0
+    start = None
+    for i, ch in enumerate(text):
+        if ch == '"':
+            if start is None:
+                start = i
+            else:
+                inside += i - start + 1
+                start = None
+    if start is not None:  # an opening quote that runs to the end of the passage
+        inside += len(text) - start
+    return inside / len(text) if text else 0.0
+
+
+class StanceClassifier:
+    """Three-way stance classifier (favor / against / none) for passages.
+
+    Parameters
+    ----------
+    C : float
+        Inverse regularisation strength of the logistic regression.
+    class_weight : {"balanced", "none"}
+        Weigh classes inversely to their frequency.
+    ngram_range : tuple of int
+        Word n-grams used as features.
+    min_df : int
+        Drop n-grams seen in fewer training passages.
+    calibration_folds : int
+        Folds of the cross-validation that fits the sigmoid calibration.
+    priors : dict of str to float, optional
+        Expected class shares of the texts to score; probabilities are moved
+        from the training shares to these (e.g. real news is mostly ``none``).
+    cleaner : TextCleaner, optional
+        Normalises text before tokenisation (stop words are kept).
+    random_state : int
+        Seed of the calibration folds.
+    engine : {"sklearn", "gensim"}
+        Engine fitting the IDF weights (see :class:`TfidfWeighting`).
+    sublinear_tf : bool
+        Use ``1 + log(tf)`` term frequencies.
+
+    Attributes
+    ----------
+    classes_ : tuple of str
+        Always ``("favor", "against", "none")``: the column order of probabilities.
+    coef_ : ndarray of shape (3, n_features)
+    intercept_ : ndarray of shape (3,)
+    calibration_ : ndarray of shape (3, 2)
+        Sigmoid parameters ``a, b`` per class: ``p = 1 / (1 + exp(a*d + b))``.
+    train_prior_ : ndarray of shape (3,)
+        Weighted class shares of the training data.
+
+    Examples
+    --------
+    >>> texts = ["brave survivors deserve support", "the allegations are lies and blackmail",
+    ...          "the court adjourned the hearing"] * 6
+    >>> labels = ["favor", "against", "none"] * 6
+    >>> clf = StanceClassifier(min_df=1, calibration_folds=3).fit(texts, labels)
+    >>> clf.predict(["survivors deserve support"])
+    ['favor']
+    """
+
+    classes_ = STANCE_LABELS
+
+    def __init__(
+        self,
+        C: float = 4.0,
+        class_weight: str = "balanced",
+        ngram_range: tuple[int, int] = (1, 2),
+        min_df: int = 2,
+        calibration_folds: int = 5,
+        priors: dict[str, float] | None = None,
+        cleaner: TextCleaner | None = None,
+        random_state: int = 0,
+        engine: str = "sklearn",
+        sublinear_tf: bool = True,
+    ):
+        self.engine = engine
+        self.sublinear_tf = sublinear_tf
+        self.C = C
+        self.class_weight = class_weight
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.calibration_folds = calibration_folds
+        self.priors = priors
+        self.cleaner = cleaner
+        self.random_state = random_state
+
+    def _cleaner(self) -> TextCleaner:
+        return self.cleaner if self.cleaner is not None else TextCleaner()
+
+    def analyze(self, text: str) -> list[str]:
+        """Stance tokens of a text: normalised, lower-cased, stop words kept."""
+        return tokenize(self._cleaner().normalize(text), lowercase=True, digits=False, min_length=1)
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        sample_weight: Sequence[float] | None = None,
+    ) -> StanceClassifier:
+        """Train on passages and their labels (``favor``, ``against``, ``none``)."""
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import StratifiedKFold
+
+        y = np.asarray(labels, dtype=object)
+        if len(texts) != len(y):
+            raise ValueError(f"{len(texts)} texts but {len(y)} labels")
+        unknown = sorted(set(y) - set(STANCE_LABELS))
+        if unknown:
+            raise ValueError(f"unknown stance labels {unknown}; expected {', '.join(STANCE_LABELS)}")
+        counts = {label: int(np.sum(y == label)) for label in STANCE_LABELS}
+        scarce = {label: n for label, n in counts.items() if n < 2}
+        if scarce:
+            raise ValueError(
+                "stance training data needs at least 2 examples of each label; got "
+                + ", ".join(f"{n} of {label!r}" for label, n in scarce.items())
+            )
+        weights = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        tokens = [self.analyze(t) for t in texts]
+        self.tfidf_ = TfidfWeighting(
+            engine=self.engine, ngram_range=self.ngram_range, min_df=self.min_df, sublinear_tf=self.sublinear_tf
+        )
+        X = self.tfidf_.fit_transform(tokens)
+        folds = min(self.calibration_folds, min(counts.values()))
+        base = LogisticRegression(
+            C=self.C,
+            class_weight="balanced" if self.class_weight == "balanced" else None,
+            max_iter=2000,
+        )
+        calibrated = CalibratedClassifierCV(
+            base,
+            method="sigmoid",
+            cv=StratifiedKFold(folds, shuffle=True, random_state=self.random_state),
+            ensemble=False,
+        )
+        from threadpoolctl import threadpool_limits
+
+        # one BLAS thread: these problems are small and threads only add overhead
+        with threadpool_limits(limits=1):
+            calibrated.fit(X, y, sample_weight=weights)
+        inner = calibrated.calibrated_classifiers_[0]
+        estimator = inner.estimator
+        order = [list(estimator.classes_).index(label) for label in STANCE_LABELS]
+        self.coef_ = np.asarray(estimator.coef_, dtype=np.float64)[order]
+        self.intercept_ = np.asarray(estimator.intercept_, dtype=np.float64)[order]
+        self.calibration_ = np.array(
+            [[inner.calibrators[i].a_, inner.calibrators[i].b_] for i in order], dtype=np.float64
+        )
+        shares = np.array([weights[y == label].sum() for label in STANCE_LABELS])
+        self.train_prior_ = shares / shares.sum()
+        self.n_train_ = len(y)
+        self._sklearn_model = calibrated  # kept in memory only, for comparison in tests
+        return self
+
+    def _check(self) -> None:
+        if not hasattr(self, "coef_"):
+            raise NotFittedError("StanceClassifier is not fitted; call fit() first")
+
+    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw linear scores, shape (n, 3)."""
+        self._check()
+        X = self.tfidf_.transform([self.analyze(t) for t in texts])
+        return np.asarray(X @ self.coef_.T) + self.intercept_
+
+    def predict_proba(self, texts: Sequence[str], calibrated_only: bool = False) -> np.ndarray:
+        """Calibrated probabilities of favor, against, none (rows sum to 1).
+
+        With ``priors`` set (and ``calibrated_only`` false) they are moved from
+        the training class shares to the given ones.
+        """
+        scores = self.decision_function(texts)
+        proba = expit(-(self.calibration_[:, 0] * scores + self.calibration_[:, 1]))
+        proba = _normalise(proba)
+        if self.priors and not calibrated_only:
+            target = np.array([self.priors[label] for label in STANCE_LABELS])
+            proba = _normalise(proba * (target / self.train_prior_))
+        return proba
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        """Most probable label of each text."""
+        return [STANCE_LABELS[i] for i in np.argmax(self.predict_proba(texts), axis=1)]
+
+    def term_contributions(self, text: str, label: str, n: int = 8) -> list[dict[str, Any]]:
+        """The n-grams of ``text`` that push most toward ``label`` (weight = feature x coefficient margin)."""
+        self._check()
+        k = STANCE_LABELS.index(label)
+        x = self.tfidf_.transform([self.analyze(text)]).tocsr()
+        margin = self.coef_[k] - np.delete(self.coef_, k, axis=0).mean(axis=0)
+        contrib = x.data * margin[x.indices]
+        order = np.argsort(-contrib, kind="stable")
+        names = self.tfidf_.get_feature_names()
+        return [
+            {"term": names[x.indices[i]], "weight": round(float(contrib[i]), 4)} for i in order[:n] if contrib[i] > 0
+        ]
+
+    # -- persistence -----------------------------------------------------------
+    def get_params(self) -> dict[str, Any]:
+        """Constructor parameters (the cleaner as a dict)."""
+        return {
+            "C": self.C,
+            "class_weight": self.class_weight,
+            "ngram_range": list(self.ngram_range),
+            "min_df": self.min_df,
+            "calibration_folds": self.calibration_folds,
+            "priors": self.priors,
+            "cleaner": asdict(self._cleaner()),
+            "random_state": self.random_state,
+            "engine": self.engine,
+            "sublinear_tf": self.sublinear_tf,
+        }
+
+    def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """JSON-ready parameters and vocabulary, and the arrays."""
+        self._check()
+        tfidf_state, tfidf_arrays = self.tfidf_.get_state()
+        state = {
+            "params": self.get_params(),
+            "classes": list(STANCE_LABELS),
+            "tfidf": tfidf_state,
+            "n_train": self.n_train_,
+        }
+        arrays = {
+            "coef": self.coef_,
+            "intercept": self.intercept_,
+            "calibration": self.calibration_,
+            "train_prior": self.train_prior_,
+            "idf": tfidf_arrays["idf"],
+        }
+        return state, arrays
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> StanceClassifier:
+        """Rebuild a fitted classifier saved by :meth:`get_state`."""
+        params = dict(state["params"])
+        cleaner = params.pop("cleaner")
+        cleaner["extra_stopwords"] = tuple(cleaner.get("extra_stopwords", ()))
+        params["ngram_range"] = tuple(params["ngram_range"])
+        obj = cls(cleaner=TextCleaner(**cleaner), **params)
+        if list(state["classes"]) != list(STANCE_LABELS):
+            raise ValueError(f"stance classes {state['classes']} differ from {list(STANCE_LABELS)}")
+        obj.tfidf_ = TfidfWeighting.from_state(state["tfidf"], {"idf": arrays["idf"]})
+        obj.coef_ = np.asarray(arrays["coef"], dtype=np.float64)
+        obj.intercept_ = np.asarray(arrays["intercept"], dtype=np.float64)
+        obj.calibration_ = np.asarray(arrays["calibration"], dtype=np.float64)
+        obj.train_prior_ = np.asarray(arrays["train_prior"], dtype=np.float64)
+        obj.n_train_ = int(state["n_train"])
+        n_features = len(obj.tfidf_.vocabulary_)
+        for name, arr, shape in (
+            ("coef", obj.coef_, (3, n_features)),
+            ("intercept", obj.intercept_, (3,)),
+            ("calibration", obj.calibration_, (3, 2)),
+            ("train_prior", obj.train_prior_, (3,)),
+        ):
+            if arr.shape != shape:
+                raise ValueError(f"stance array `{name}` has shape {arr.shape}; expected {shape}")
+        return obj
+
+
+def _normalise(proba: np.ndarray) -> np.ndarray:
+    total = proba.sum(axis=1, keepdims=True)
+    uniform = np.full_like(proba, 1.0 / proba.shape[1])
+    return np.divide(proba, total, out=uniform, where=total > 0)
+
+
+def article_stance(
+    passage_proba: np.ndarray,
+    passage_tokens: Sequence[int] | np.ndarray,
+    passage_quote_share: Sequence[float] | np.ndarray,
+    quote_weight: float = 0.5,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Combine passage probabilities into the stance of an article.
+
+    Each passage weighs by its length in tokens, times ``quote_weight`` for the
+    part of it that is quotation, so the author's own evaluative passages count
+    more than quoted speech.  Averaging probabilities (rather than counting
+    votes) lets a report that quotes both sides come out ``none``: favour and
+    against cancel while ``none`` holds.
+
+    Returns
+    -------
+    proba : ndarray of shape (3,)
+        Article probabilities of favor, against, none.
+    weights : ndarray of shape (n_passages,)
+        The normalised weight of each passage.
+
+    >>> p = np.array([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6]])
+    >>> proba, w = article_stance(p, [50, 50, 50], [0.0, 0.0, 0.0])
+    >>> [round(float(x), 2) for x in proba]
+    [0.37, 0.37, 0.27]
+    """
+    tokens = np.asarray(passage_tokens, dtype=np.float64)
+    quotes = np.asarray(passage_quote_share, dtype=np.float64)
+    weights = tokens * (1.0 - (1.0 - quote_weight) * quotes)
+    if weights.sum() <= 0:
+        weights = np.ones(len(tokens))
+    weights = weights / weights.sum()
+    return weights @ passage_proba, weights
+
+
+def cross_validate_stance(
+    make_classifier: Any,
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    evaluate: Sequence[bool],
+    sample_weight: Sequence[float] | None = None,
+    groups: Sequence[str] | None = None,
+    folds: int = 5,
+    random_state: int = 0,
+) -> dict[str, Any]:
+    """Cross-validated stance metrics on the examples marked ``evaluate``.
+
+    Examples not marked ``evaluate`` (team-written or external training data)
+    are added to the training side of every fold and are never scored.  With
+    ``groups`` (article ids) whole articles are held out together
+    (leave-one-group-out); otherwise stratified ``folds``-fold.
+
+    Parameters
+    ----------
+    make_classifier : callable
+        Returns a new unfitted :class:`StanceClassifier`.
+
+    Returns
+    -------
+    dict
+        :func:`mtopics._metrics.stance_report` of the out-of-fold predictions,
+        plus ``scheme``, ``folds`` and ``n_train_only``.
+    """
+    from sklearn.model_selection import LeaveOneGroupOut, StratifiedKFold
+
+    y = np.asarray(labels, dtype=object)
+    mask = np.asarray(evaluate, dtype=bool)
+    weights = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    eval_idx = np.flatnonzero(mask)
+    train_only = np.flatnonzero(~mask)
+    if len(eval_idx) == 0:
+        raise ValueError("no labelled example is marked for evaluation")
+    if groups is not None:
+        g = np.asarray(groups, dtype=object)[eval_idx]
+        splits = list(LeaveOneGroupOut().split(eval_idx, y[eval_idx], g))
+        scheme = "leave-one-article-out"
+    else:
+        smallest = min(int(np.sum(y[eval_idx] == c)) for c in set(y[eval_idx]))
+        k = max(2, min(folds, smallest))
+        splits = list(StratifiedKFold(k, shuffle=True, random_state=random_state).split(eval_idx, y[eval_idx]))
+        scheme = f"stratified {k}-fold"
+    predictions = np.empty(len(eval_idx), dtype=object)
+    texts_arr = np.asarray(texts, dtype=object)
+    for fold, (train_pos, test_pos) in enumerate(splits, start=1):
+        train = np.concatenate([eval_idx[train_pos], train_only])
+        clf = make_classifier()
+        clf.fit(list(texts_arr[train]), list(y[train]), sample_weight=weights[train])
+        predictions[test_pos] = clf.predict(list(texts_arr[eval_idx[test_pos]]))
+        logger.info("stance cross-validation: fold %d/%d done", fold, len(splits))
+    report = stance_report(list(y[eval_idx]), list(predictions))
+    report.update({"scheme": scheme, "folds": len(splits), "n_train_only": len(train_only)})
+    return report

@@ -1,0 +1,211 @@
+"""TF-IDF term weighting on token lists, with scikit-learn or gensim as the engine.
+
+The engine fits the document frequencies and IDF weights; after fitting, the
+vocabulary and the IDF vector are all that is needed, so transforming is plain
+numpy/scipy and the state saves as JSON plus one ``.npy`` array.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from .exceptions import NotFittedError
+
+__all__ = ["TfidfWeighting", "ngrams"]
+
+
+def ngrams(tokens: Sequence[str], ngram_range: tuple[int, int] = (1, 1)) -> list[str]:
+    """Tokens plus their n-grams (joined by a space) for n in ``ngram_range``.
+
+    >>> ngrams(["not", "a", "lie"], (1, 2))
+    ['not', 'a', 'lie', 'not a', 'a lie']
+    """
+    low, high = ngram_range
+    out: list[str] = list(tokens) if low <= 1 else []
+    for n in range(max(low, 2), high + 1):
+        out.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+    return out
+
+
+class TfidfWeighting:
+    """TF-IDF weights for pre-tokenised documents.
+
+    Parameters
+    ----------
+    engine : {"sklearn", "gensim"}
+        ``"sklearn"``: ``TfidfVectorizer`` with smoothed IDF ``ln((1+N)/(1+df)) + 1``;
+        ``"gensim"``: ``TfidfModel`` with IDF ``log2(N/df)``.
+    ngram_range : tuple of int
+        Word n-grams to add to the tokens.
+    sublinear_tf : bool
+        Use ``1 + ln(tf)`` instead of raw counts.
+    min_df : int
+        Drop terms in fewer documents.
+    max_df : float
+        Drop terms in a larger share of the documents.
+    max_features : int or None
+        Keep the most frequent terms only.
+    norm : {"l2", "none"}
+        Row normalisation.
+
+    Attributes
+    ----------
+    vocabulary_ : dict of str to int
+        Term to column.
+    idf_ : ndarray of shape (n_terms,)
+        IDF weight of each column.
+
+    Examples
+    --------
+    >>> docs = [["survivor", "spoke"], ["survivor", "denied"], ["court", "adjourned"]]
+    >>> tfidf = TfidfWeighting().fit(docs)
+    >>> X = tfidf.transform([["survivor", "court", "unknown"]])
+    >>> X.shape, sorted(tfidf.vocabulary_)[:2]
+    ((1, 5), ['adjourned', 'court'])
+    """
+
+    def __init__(
+        self,
+        engine: str = "sklearn",
+        ngram_range: tuple[int, int] = (1, 1),
+        sublinear_tf: bool = True,
+        min_df: int = 1,
+        max_df: float = 1.0,
+        max_features: int | None = None,
+        norm: str = "l2",
+    ):
+        self.engine = engine
+        self.ngram_range = ngram_range
+        self.sublinear_tf = sublinear_tf
+        self.min_df = min_df
+        self.max_df = max_df
+        self.max_features = max_features
+        self.norm = norm
+
+    def _terms(self, tokens: Sequence[str]) -> list[str]:
+        return ngrams(tokens, tuple(self.ngram_range))  # type: ignore[arg-type]
+
+    def fit(self, token_lists: Iterable[Sequence[str]]) -> TfidfWeighting:
+        """Learn the vocabulary and IDF weights."""
+        if self.engine not in ("sklearn", "gensim"):
+            raise ValueError(f"engine must be 'sklearn' or 'gensim'; got {self.engine!r}")
+        if self.norm not in ("l2", "none"):
+            raise ValueError(f"norm must be 'l2' or 'none'; got {self.norm!r}")
+        docs = [self._terms(tokens) for tokens in token_lists]
+        if not any(docs):
+            raise ValueError("TfidfWeighting.fit needs at least one non-empty document")
+        if self.engine == "sklearn":
+            self._fit_sklearn(docs)
+        else:
+            self._fit_gensim(docs)
+        return self
+
+    def _fit_sklearn(self, docs: list[list[str]]) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vec = TfidfVectorizer(
+            analyzer=_identity,
+            min_df=self.min_df,
+            max_df=self.max_df,
+            max_features=self.max_features,
+            sublinear_tf=self.sublinear_tf,
+            smooth_idf=True,
+        )
+        vec.fit(docs)
+        terms = vec.get_feature_names_out()
+        self.vocabulary_ = {str(t): i for i, t in enumerate(terms)}
+        self.idf_ = np.asarray(vec.idf_, dtype=np.float64)
+
+    def _fit_gensim(self, docs: list[list[str]]) -> None:
+        from gensim.corpora import Dictionary
+        from gensim.models import TfidfModel
+
+        dictionary = Dictionary(docs)
+        dictionary.filter_extremes(
+            no_below=self.min_df, no_above=self.max_df, keep_n=self.max_features or len(dictionary)
+        )
+        model = TfidfModel(dictionary=dictionary, wlocal=_identity_weight)
+        terms = sorted(dictionary.token2id)
+        self.vocabulary_ = {t: i for i, t in enumerate(terms)}
+        self.idf_ = np.array([model.idfs.get(dictionary.token2id[t], 0.0) for t in terms], dtype=np.float64)
+
+    def transform(self, token_lists: Iterable[Sequence[str]]) -> sp.csr_matrix:
+        """TF-IDF matrix of shape (n_documents, n_terms); unknown terms are ignored."""
+        if not hasattr(self, "idf_"):
+            raise NotFittedError("TfidfWeighting is not fitted; call fit() first")
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        n_docs = 0
+        for row, tokens in enumerate(token_lists):
+            n_docs += 1
+            counts: dict[int, int] = {}
+            for term in self._terms(tokens):
+                col = self.vocabulary_.get(term)
+                if col is not None:
+                    counts[col] = counts.get(col, 0) + 1
+            for col, count in counts.items():
+                tf = 1.0 + math.log(count) if self.sublinear_tf else float(count)
+                rows.append(row)
+                cols.append(col)
+                vals.append(tf * self.idf_[col])
+        X = sp.csr_matrix((vals, (rows, cols)), shape=(n_docs, len(self.idf_)), dtype=np.float64)
+        if self.norm == "l2":
+            norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+            norms[norms == 0] = 1.0
+            X = sp.csr_matrix(sp.diags(1.0 / norms) @ X)
+        return X
+
+    def fit_transform(self, token_lists: Iterable[Sequence[str]]) -> sp.csr_matrix:
+        """Fit, then transform the same documents."""
+        docs = [list(t) for t in token_lists]
+        return self.fit(docs).transform(docs)
+
+    def get_feature_names(self) -> list[str]:
+        """Terms in column order."""
+        names = [""] * len(self.vocabulary_)
+        for term, col in self.vocabulary_.items():
+            names[col] = term
+        return names
+
+    # -- persistence -----------------------------------------------------------
+    def get_params(self) -> dict[str, Any]:
+        """Constructor parameters."""
+        return {
+            "engine": self.engine,
+            "ngram_range": list(self.ngram_range),
+            "sublinear_tf": self.sublinear_tf,
+            "min_df": self.min_df,
+            "max_df": self.max_df,
+            "max_features": self.max_features,
+            "norm": self.norm,
+        }
+
+    def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """JSON-ready parameters and terms, and the IDF array."""
+        return {"params": self.get_params(), "terms": self.get_feature_names()}, {"idf": self.idf_}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> TfidfWeighting:
+        """Rebuild a fitted weighting saved by :meth:`get_state`."""
+        params = dict(state["params"])
+        params["ngram_range"] = tuple(params["ngram_range"])
+        obj = cls(**params)
+        obj.vocabulary_ = {t: i for i, t in enumerate(state["terms"])}
+        obj.idf_ = np.asarray(arrays["idf"], dtype=np.float64)
+        if obj.idf_.shape != (len(obj.vocabulary_),):
+            raise ValueError(f"idf has shape {obj.idf_.shape} for {len(obj.vocabulary_)} terms")
+        return obj
+
+
+def _identity(doc: list[str]) -> list[str]:
+    return doc
+
+
+def _identity_weight(tf: Any) -> Any:
+    return tf

@@ -1,0 +1,328 @@
+"""LDA topic models with gensim, and topic inference for new text in numpy.
+
+:class:`LdaTopicModel` trains gensim's ``LdaModel`` (or ``LdaMulticore``) on a
+stream of token lists.  Once fitted, the model is three arrays (topic-word
+variational parameters ``lambda``, ``alpha``, ``eta``) and a vocabulary, so it
+saves as JSON plus ``.npy`` and infers topic mixtures of new documents with the
+same variational E-step as gensim, without building a gensim object.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+from scipy.special import psi
+
+from .exceptions import NotFittedError
+
+__all__ = ["LdaTopicModel"]
+
+logger = logging.getLogger("mtopics")
+
+
+def _dirichlet_expectation(x: np.ndarray) -> np.ndarray:
+    if x.ndim == 1:
+        return psi(x) - psi(np.sum(x))
+    return psi(x) - psi(np.sum(x, axis=1))[:, np.newaxis]
+
+
+class _BowStream:
+    """Re-iterable bag-of-words view of a re-iterable token corpus."""
+
+    def __init__(self, texts: Iterable[Sequence[str]], dictionary: Any):
+        self.texts = texts
+        self.dictionary = dictionary
+
+    def __len__(self) -> int:
+        return int(self.dictionary.num_docs)
+
+    def __iter__(self) -> Iterator[list[tuple[int, int]]]:
+        for tokens in self.texts:
+            yield self.dictionary.doc2bow(tokens)
+
+
+class LdaTopicModel:
+    """Latent Dirichlet Allocation on token lists (gensim engine).
+
+    Parameters
+    ----------
+    num_topics : int
+        Number of topics K.
+    alpha : {"auto", "symmetric", "asymmetric"} or float
+        Document-topic prior; ``"auto"`` learns an asymmetric prior from the data.
+    eta : {"auto", "symmetric"} or float
+        Topic-word prior.
+    passes : int
+        Passes over the corpus.
+    iterations : int
+        Maximum E-step iterations per document.
+    chunksize : int
+        Documents per update.
+    no_below : int
+        Drop terms in fewer than this many documents.
+    no_above : float
+        Drop terms in more than this share of documents.
+    keep_n : int
+        Keep at most this many terms.
+    multicore : bool
+        Use ``LdaMulticore`` (needs ``alpha`` other than ``"auto"``).
+    workers : int
+        Worker processes for ``LdaMulticore``.
+    random_state : int
+        Seed: the same seed and data give the same topics.
+    gamma_threshold : float
+        E-step convergence threshold.
+
+    Attributes
+    ----------
+    terms_ : list of str
+        Vocabulary in column order.
+    term_frequency_ : ndarray of shape (n_terms,)
+        Corpus frequency of each term.
+    lambda_ : ndarray of shape (num_topics, n_terms)
+        Variational topic-word parameters.
+    alpha_, eta_ : ndarray
+        The priors, as learnt or given.
+
+    Examples
+    --------
+    >>> docs = [["court", "hearing", "case"], ["song", "album", "singer"]] * 10
+    >>> lda = LdaTopicModel(num_topics=2, passes=5, no_below=1, no_above=1.0, random_state=1).fit(docs)
+    >>> len(lda.top_terms(0, 3)), lda.transform([["court", "case"]]).shape
+    (3, (1, 2))
+    """
+
+    def __init__(
+        self,
+        num_topics: int = 6,
+        alpha: str | float = "auto",
+        eta: str | float = "auto",
+        passes: int = 20,
+        iterations: int = 400,
+        chunksize: int = 2000,
+        no_below: int = 2,
+        no_above: float = 0.5,
+        keep_n: int = 100_000,
+        multicore: bool = False,
+        workers: int = 1,
+        random_state: int = 0,
+        gamma_threshold: float = 0.001,
+    ):
+        self.num_topics = num_topics
+        self.alpha = alpha
+        self.eta = eta
+        self.passes = passes
+        self.iterations = iterations
+        self.chunksize = chunksize
+        self.no_below = no_below
+        self.no_above = no_above
+        self.keep_n = keep_n
+        self.multicore = multicore
+        self.workers = workers
+        self.random_state = random_state
+        self.gamma_threshold = gamma_threshold
+
+    # -- training --------------------------------------------------------------
+    def fit(self, texts: Iterable[Sequence[str]]) -> LdaTopicModel:
+        """Train on a re-iterable corpus of token lists (a list, or a stream read from disk).
+
+        The corpus is read once to build the vocabulary and then once per pass;
+        memory grows with the vocabulary and ``num_topics``, not with the number
+        of documents.
+        """
+        from gensim.corpora import Dictionary
+
+        if self.multicore and self.alpha == "auto":
+            raise ValueError("LdaMulticore cannot learn alpha: set alpha to 'symmetric', 'asymmetric' or a number")
+        dictionary = Dictionary(texts)
+        n_docs = dictionary.num_docs
+        dictionary.filter_extremes(no_below=self.no_below, no_above=self.no_above, keep_n=self.keep_n)
+        dictionary.compactify()
+        if len(dictionary) < self.num_topics:
+            raise ValueError(
+                f"only {len(dictionary)} terms are left after vocabulary filtering of {n_docs} documents; "
+                f"LDA with {self.num_topics} topics needs more (lower no_below or raise no_above)"
+            )
+        corpus = _BowStream(texts, dictionary)
+        logger.info(
+            "LDA: %d documents, %d terms, K=%d, %d passes", n_docs, len(dictionary), self.num_topics, self.passes
+        )
+        model = self._train(corpus, dictionary)
+        self.terms_ = [dictionary[i] for i in range(len(dictionary))]
+        cfs = np.zeros(len(dictionary), dtype=np.float64)
+        for term_id, count in dictionary.cfs.items():
+            cfs[term_id] = count
+        self.term_frequency_ = cfs
+        self.lambda_ = np.asarray(model.state.get_lambda(), dtype=np.float64)
+        self.alpha_ = np.asarray(model.alpha, dtype=np.float64)
+        self.eta_ = np.broadcast_to(np.asarray(model.eta, dtype=np.float64), (len(dictionary),)).copy()
+        self.num_documents_ = n_docs
+        self._prepare()
+        return self
+
+    def _train(self, corpus: _BowStream, dictionary: Any) -> Any:
+        from gensim.models import LdaModel, LdaMulticore
+
+        common: dict[str, Any] = dict(
+            corpus=corpus,
+            id2word=dictionary,
+            num_topics=self.num_topics,
+            eta=self.eta,
+            passes=self.passes,
+            iterations=self.iterations,
+            chunksize=self.chunksize,
+            random_state=self.random_state,
+            gamma_threshold=self.gamma_threshold,
+            eval_every=None,
+        )
+        if self.multicore:
+            return LdaMulticore(alpha=self.alpha, workers=self.workers, **common)
+        return LdaModel(alpha=self.alpha, update_every=1, **common)
+
+    def _prepare(self) -> None:
+        self.exp_elog_beta_ = np.exp(_dirichlet_expectation(self.lambda_))
+        self.topic_word_ = self.lambda_ / self.lambda_.sum(axis=1, keepdims=True)
+        self.term_index_ = {t: i for i, t in enumerate(self.terms_)}
+
+    def _check(self) -> None:
+        if not hasattr(self, "lambda_"):
+            raise NotFittedError("LdaTopicModel is not fitted; call fit() first")
+
+    # -- topics ----------------------------------------------------------------
+    def top_terms(self, topic: int, n: int = 10) -> list[str]:
+        """The ``n`` most probable terms of a topic."""
+        self._check()
+        order = np.argsort(-self.topic_word_[topic], kind="stable")[:n]
+        return [self.terms_[i] for i in order]
+
+    def relevant_terms(self, topic: int, n: int = 10, lam: float = 0.6) -> list[str]:
+        """Terms ranked by LDAvis relevance: ``lam*log p(w|k) + (1-lam)*log(p(w|k)/p(w))``.
+
+        ``lam=1`` is plain probability; lower values favour terms specific to the topic.
+        """
+        self._check()
+        p_w = self.term_frequency_ / self.term_frequency_.sum()
+        phi = self.topic_word_[topic]
+        with np.errstate(divide="ignore"):
+            relevance = lam * np.log(phi) + (1 - lam) * np.log(phi / np.maximum(p_w, 1e-12))
+        order = np.argsort(-relevance, kind="stable")[:n]
+        return [self.terms_[i] for i in order]
+
+    def label(self, topic: int, n: int = 3) -> str:
+        """A short readable label: the ``n`` most relevant terms, phrases spelled out.
+
+        A term already contained in a chosen phrase is not repeated.
+        """
+        chosen: list[str] = []
+        for term in self.relevant_terms(topic, n=4 * n):
+            words = term.replace("_", " ")
+            if any(words in c or c in words for c in chosen):
+                continue
+            chosen.append(words)
+            if len(chosen) == n:
+                break
+        return " / ".join(chosen)
+
+    # -- inference -------------------------------------------------------------
+    def transform(self, texts: Iterable[Sequence[str]], max_iter: int = 100) -> np.ndarray:
+        """Topic mixtures (rows sum to 1) of token lists; unknown tokens are ignored.
+
+        The variational E-step of gensim's ``LdaModel.inference``, started from
+        a uniform ``gamma`` so that the result is deterministic.  A document with
+        no known token gets the normalised prior ``alpha``.
+        """
+        self._check()
+        rows = []
+        for tokens in texts:
+            ids, counts = self._bow(tokens)
+            rows.append(self._infer(ids, counts, max_iter))
+        return np.vstack(rows) if rows else np.zeros((0, self.num_topics))
+
+    def known_fraction(self, tokens: Sequence[str]) -> float:
+        """Share of ``tokens`` that are in the vocabulary (1.0 for an empty list)."""
+        self._check()
+        if not tokens:
+            return 1.0
+        return sum(t in self.term_index_ for t in tokens) / len(tokens)
+
+    def _bow(self, tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        counts: dict[int, int] = {}
+        for t in tokens:
+            i = self.term_index_.get(t)
+            if i is not None:
+                counts[i] = counts.get(i, 0) + 1
+        ids = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        return ids, np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+
+    def _infer(self, ids: np.ndarray, counts: np.ndarray, max_iter: int) -> np.ndarray:
+        alpha = self.alpha_
+        if len(ids) == 0:
+            return alpha / alpha.sum()
+        gamma = np.ones(self.num_topics)
+        exp_elog_theta = np.exp(_dirichlet_expectation(gamma))
+        exp_elog_beta = self.exp_elog_beta_[:, ids]
+        phinorm = exp_elog_theta @ exp_elog_beta + 1e-100
+        for _ in range(max_iter):
+            last = gamma
+            gamma = alpha + exp_elog_theta * ((counts / phinorm) @ exp_elog_beta.T)
+            exp_elog_theta = np.exp(_dirichlet_expectation(gamma))
+            phinorm = exp_elog_theta @ exp_elog_beta + 1e-100
+            if np.mean(np.abs(gamma - last)) < self.gamma_threshold:
+                break
+        return gamma / gamma.sum()
+
+    # -- persistence -----------------------------------------------------------
+    def get_params(self) -> dict[str, Any]:
+        """Constructor parameters."""
+        return {
+            "num_topics": self.num_topics,
+            "alpha": self.alpha,
+            "eta": self.eta,
+            "passes": self.passes,
+            "iterations": self.iterations,
+            "chunksize": self.chunksize,
+            "no_below": self.no_below,
+            "no_above": self.no_above,
+            "keep_n": self.keep_n,
+            "multicore": self.multicore,
+            "workers": self.workers,
+            "random_state": self.random_state,
+            "gamma_threshold": self.gamma_threshold,
+        }
+
+    def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """JSON-ready parameters and vocabulary, and the arrays."""
+        self._check()
+        state = {"params": self.get_params(), "terms": self.terms_, "num_documents": self.num_documents_}
+        arrays = {
+            "lambda": self.lambda_,
+            "alpha": self.alpha_,
+            "eta": self.eta_,
+            "term_frequency": self.term_frequency_,
+        }
+        return state, arrays
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> LdaTopicModel:
+        """Rebuild a fitted model saved by :meth:`get_state`."""
+        obj = cls(**state["params"])
+        obj.terms_ = [str(t) for t in state["terms"]]
+        obj.num_documents_ = int(state["num_documents"])
+        obj.lambda_ = np.asarray(arrays["lambda"], dtype=np.float64)
+        obj.alpha_ = np.asarray(arrays["alpha"], dtype=np.float64)
+        obj.eta_ = np.asarray(arrays["eta"], dtype=np.float64)
+        obj.term_frequency_ = np.asarray(arrays["term_frequency"], dtype=np.float64)
+        k, v = obj.num_topics, len(obj.terms_)
+        for name, arr, shape in (
+            ("lambda", obj.lambda_, (k, v)),
+            ("alpha", obj.alpha_, (k,)),
+            ("eta", obj.eta_, (v,)),
+            ("term_frequency", obj.term_frequency_, (v,)),
+        ):
+            if arr.shape != shape:
+                raise ValueError(f"LDA array `{name}` has shape {arr.shape}; expected {shape}")
+        obj._prepare()
+        return obj

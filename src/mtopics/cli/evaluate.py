@@ -1,0 +1,50 @@
+"""``mtopics evaluate``: stance metrics of a saved model on a labelled file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from typing import Any
+
+from .._labelled import iter_labelled
+from .._model import load_model
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "evaluate",
+        help="stance metrics of a saved model on labelled data",
+        description="Score every example of a labelled CSV or JSONL file (fields `text` and `label`: favor, "
+        "against, none) with a saved model and print macro-F1, F_avg, per-class F1 and the confusion matrix. "
+        "Each example is scored as an article (its passages combined), or as one passage with --level passage.",
+    )
+    p.add_argument("data", help="labelled CSV or JSONL file")
+    p.add_argument("--model", required=True, help="version folder, or <models-dir>/<experiment>/latest")
+    p.add_argument("--level", choices=("article", "passage"), default="article")
+    p.add_argument("--text-field", default="text")
+    p.add_argument("--label-field", default="label")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.set_defaults(func=run, log_level=logging.WARNING)
+
+
+def run(args: argparse.Namespace) -> int:
+    model = load_model(args.model)
+    examples = list(iter_labelled(args.data, text_field=args.text_field, label_field=args.label_field))
+    report = model.evaluate_stance([e.text for e in examples], [e.label for e in examples], level=args.level)
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(f"{args.data}: {report['n']} examples, {args.level} level, model {model.path}")
+    print(f"macro-F1 {report['macro_f1']:.3f}   F_avg {report['f_avg']:.3f}   accuracy {report['accuracy']:.3f}")
+    for label, row in report["per_class"].items():
+        print(
+            f"  {label:8s} F1 {row['f1']:.3f}  precision {row['precision']:.3f}  recall {row['recall']:.3f}  "
+            f"support {row['support']}"
+        )
+    labels = report["confusion"]["labels"]
+    print("confusion (rows: true, columns: predicted)")
+    print("  " + " " * 9 + " ".join(f"{lab:>8s}" for lab in labels))
+    for lab, row in zip(labels, report["confusion"]["matrix"], strict=True):
+        print(f"  {lab:9s}" + " ".join(f"{v:8d}" for v in row))
+    return 0

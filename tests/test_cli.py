@@ -1,0 +1,142 @@
+"""Tests of mtopics.cli: every sub-command called through main(argv)."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from mtopics.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_run_prints_the_version_path_last(capsys, repo_root: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cfg = str(repo_root / "experiments" / "metoo_pk.toml")
+    code, out, err = run(capsys, "run", cfg, "--models-dir", str(tmp_path), "--set", "lda.passes=2")
+    assert code == 0
+    assert out.strip().splitlines()[-1] == str(tmp_path / "metoo_pk" / "v1")
+    assert "LDA training done" in err  # progress on standard error
+    manifest = json.loads((tmp_path / "metoo_pk" / "v1" / "manifest.json").read_text())
+    assert manifest["config"]["lda"]["passes"] == 2
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (
+            '[experiment]\nname = "x"\n[corpus]\npath = "d"\n[lda]\nnum_topic = 5\n',
+            "`[lda].num_topic` in {p} is not a known key; did you mean `num_topics`?",
+        ),
+        (
+            '[experiment]\nname = "x"\n[corpus]\npath = "d"\n[lda]\npasses = "many"\n',
+            '`[lda].passes` in {p} must be an int in [1, 1000]; got "many"',
+        ),
+    ],
+)
+def test_config_errors_are_one_line_and_exit_2(capsys, tmp_path: Path, toml: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "exp.toml"
+    path.write_text(toml)
+    code, out, err = run(capsys, "run", str(path), "--models-dir", str(tmp_path))
+    assert code == 2
+    assert err.startswith("mtopics: error: " + message.format(p=path))
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert out == ""
+
+
+def test_check_validates_without_training(capsys, repo_root: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cfg = str(repo_root / "experiments" / "metoo_pk.toml")
+    code, out, _ = run(capsys, "run", cfg, "--check", "--models-dir", str(tmp_path))
+    assert code == 0 and out.strip().endswith(": ok")
+    assert not any(tmp_path.iterdir())
+
+
+def test_score_jsonl_and_table(capsys, trained_version: Path, seed_dir: Path, repo_root: Path) -> None:  # type: ignore[no-untyped-def]
+    sample = repo_root / "data" / "samples" / "hearing_adjourned.txt"
+    seed = sorted(seed_dir.glob("*.txt"))[0]
+    code, out, _ = run(capsys, "score", "--model", str(trained_version.parent / "latest"), str(seed), str(sample))
+    assert code == 0
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in records] == [seed.name, sample.name]
+    for r in records:
+        assert r["stance"]["label"] in ("favor", "against", "none")
+        assert r["topics"][0]["weight"] >= r["topics"][-1]["weight"]
+    code, out, _ = run(capsys, "score", "--model", str(trained_version), "--format", "table", str(sample))
+    assert code == 0
+    assert out.startswith(f"{sample.name}  (") and "stance" in out and "topics" in out and "evidence" in out
+
+
+def test_score_folder_keeps_bad_files_visible(capsys, trained_version: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The court adjourned the harassment hearing. " * 10)
+    (folder / "b.txt").write_bytes(b"\x00\x01binary")
+    (folder / "c.txt").write_bytes(b"Survivors spoke out about harassment at work. " * 8 + b"\xff")
+    code, out, _ = run(capsys, "score", "--model", str(trained_version), str(folder))
+    assert code == 0
+    records = {r["id"]: r for r in map(json.loads, out.splitlines())}
+    assert set(records) == {"a.txt", "b.txt", "c.txt"}
+    assert records["b.txt"]["stance"] is None and "binary file skipped" in records["b.txt"]["warnings"][0]
+    assert any("not valid UTF-8" in w for w in records["c.txt"]["warnings"])
+
+
+def test_score_stdin(capsys, monkeypatch, trained_version: Path) -> None:  # type: ignore[no-untyped-def]
+    data = io.TextIOWrapper(io.BytesIO(b"Lawyers for both sides argued the defamation case in court. " * 6))
+    monkeypatch.setattr(sys, "stdin", data)
+    code, out, _ = run(capsys, "score", "--model", str(trained_version), "-")
+    assert code == 0 and json.loads(out)["id"] == "-"
+
+
+def test_score_errors(capsys, trained_version: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = run(capsys, "score", "--model", str(tmp_path / "none" / "latest"), "x.txt")
+    assert code == 2 and "no model version" in err
+    code, _, err = run(capsys, "score", "--model", str(trained_version), str(tmp_path / "absent.txt"))
+    assert code == 2 and "absent.txt: no such file or folder" in err
+
+
+def test_models_list_latest_verify(capsys, trained_version: Path) -> None:  # type: ignore[no-untyped-def]
+    root = trained_version.parent.parent
+    code, out, _ = run(capsys, "models", "list", "--models-dir", str(root))
+    assert code == 0
+    header, row = out.splitlines()[:2]
+    assert header.split()[:5] == ["experiment", "version", "created", "K", "c_v"]
+    assert row.split()[:3] == ["metoo_pk", "v1", "(latest)"]
+    code, out, _ = run(capsys, "models", "latest", "metoo_pk", "--models-dir", str(root))
+    assert out.strip() == str(trained_version)
+    code, out, _ = run(capsys, "models", "verify", str(trained_version))
+    assert code == 0 and out.strip().endswith("format 1)")
+    code, _, err = run(capsys, "models", "latest", "nothing", "--models-dir", str(root))
+    assert code == 2 and "no model version" in err
+
+
+def test_models_verify_reports_a_changed_file(capsys, version_copy: Path) -> None:  # type: ignore[no-untyped-def]
+    target = version_copy / "topics.json"
+    target.write_text(target.read_text().replace("a", "b", 1))
+    code, _, err = run(capsys, "models", "verify", str(version_copy))
+    assert code == 1 and "topics.json: changed since the version was written" in err
+
+
+def test_evaluate(capsys, trained_version: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data = tmp_path / "gold.csv"
+    data.write_text(
+        'text,label\n"The hearing was adjourned to next month.",none\n'
+        '"We stand with the brave survivors who spoke out.",favor\n'
+        '"These false allegations are a foreign agenda to defame good men.",against\n'
+    )
+    code, out, _ = run(capsys, "evaluate", "--model", str(trained_version), str(data), "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["n"] == 3 and sum(map(sum, report["confusion"]["matrix"])) == 3
+    code, out, _ = run(capsys, "evaluate", "--model", str(trained_version), str(data))
+    assert "macro-F1" in out and "confusion" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,label\nhello,maybe\n")
+    code, _, err = run(capsys, "evaluate", "--model", str(trained_version), str(bad))
+    assert code == 2 and "bad.csv:2: label must be one of favor, against, none; got 'maybe'" in err

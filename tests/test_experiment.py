@@ -1,0 +1,97 @@
+"""End-to-end tests of mtopics._experiment: the default experiment, trained and saved."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mtopics import ConfigError, CorpusError, ExperimentConfig, load_model, run_experiment, verify_version
+from mtopics._experiment import TokenFile
+
+PICKLE_MAGIC = (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05")
+
+
+def test_default_experiment_twice_gives_v1_v2_with_identical_metrics(
+    default_config: ExperimentConfig, tmp_path: Path
+) -> None:
+    first = run_experiment(default_config, models_dir=tmp_path)
+    second = run_experiment(default_config, models_dir=tmp_path)
+    assert (first.name, second.name) == ("v1", "v2")
+    m1, m2 = verify_version(first), verify_version(second)
+    assert m1["metrics"] == m2["metrics"]
+    assert m1["config_sha256"] == m2["config_sha256"]
+    assert m1["data_sha256"] == m2["data_sha256"]
+    # same seed, same topics
+    assert json.loads((first / "topics.json").read_text()) == json.loads((second / "topics.json").read_text())
+
+
+def test_manifest_has_what_the_store_promises(trained_version: Path) -> None:
+    m = verify_version(trained_version)
+    assert m["format_version"] == 1
+    for lib in ("mtopics", "python", "scikit-learn", "gensim", "numpy"):
+        assert m["versions"][lib]
+    assert m["created"] and len(m["config_sha256"]) == 64 and len(m["data_sha256"]) == 64
+    assert m["config"]["experiment"]["name"] == "metoo_pk"
+    topics, stance = m["metrics"]["topics"], m["metrics"]["stance"]
+    for key in ("c_v", "npmi", "diversity"):
+        assert isinstance(topics[key], float)
+    assert 0 < topics["c_v"] < 1 and 0 < topics["diversity"] <= 1
+    for key in ("macro_f1", "f_avg"):
+        assert 0 <= stance[key] <= 1
+    assert stance["n"] == 61  # every labelled seed passage is scored, nothing synthetic
+    assert stance["n_train_only"] > 300
+    assert sum(map(sum, stance["confusion"]["matrix"])) == stance["n"]
+    assert m["data"]["corpus"]["documents"] == 5
+    assert set(m["files"]) >= {"preprocess.json", "lda.json", "lda/lambda.npy", "stance.json", "topics.json"}
+
+
+def test_no_file_of_a_version_is_a_pickle(trained_version: Path) -> None:
+    for path in trained_version.rglob("*"):
+        if path.is_file():
+            assert path.suffix in (".json", ".npy", ".sha256"), path
+            head = path.read_bytes()[:2]
+            assert head not in PICKLE_MAGIC, path
+            if path.suffix == ".npy":
+                import numpy as np
+
+                np.load(path, allow_pickle=False)  # raises if the array needed pickle
+
+
+def test_each_topic_has_terms_label_and_typical_passages(trained_version: Path) -> None:
+    model = load_model(trained_version)
+    assert len(model.topics) == 6
+    for topic in model.topic_info:
+        assert len(topic["terms"]) == 10 and topic["label"]
+        assert topic["typical_passages"]
+        for p in topic["typical_passages"]:
+            assert p["end"] > p["start"]
+    assert sum(t["prevalence"] for t in model.topic_info) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_corpus_errors_are_reported_with_the_config(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "empty.txt").write_text("   ")
+    cfg = ExperimentConfig.from_dict(
+        {"experiment": {"name": "x"}, "corpus": {"path": "docs"}, "stance": {"enabled": False}}, base_dir=tmp_path
+    )
+    with pytest.raises(CorpusError, match="no text left to train on"):
+        run_experiment(cfg, models_dir=tmp_path / "models")
+    assert not (tmp_path / "models" / "x").exists() or not any((tmp_path / "models" / "x").iterdir())
+
+
+def test_stance_needs_sources_and_existing_files(tmp_path: Path, seed_dir: Path) -> None:
+    base = {"experiment": {"name": "x"}, "corpus": {"path": str(seed_dir)}, "lda": {"passes": 1}}
+    with pytest.raises(ConfigError, match=r"`\[stance\].sources` in <dict> must name at least one labelled file"):
+        run_experiment(ExperimentConfig.from_dict(base, base_dir=tmp_path), models_dir=tmp_path)
+    cfg = ExperimentConfig.from_dict({**base, "stance": {"sources": [{"path": "absent.csv"}]}}, base_dir=tmp_path)
+    with pytest.raises(ConfigError, match=r"`\[\[stance.sources\]\]\[1\].path` in <dict> must name an existing file"):
+        run_experiment(cfg, models_dir=tmp_path)
+
+
+def test_token_file_streams_from_disk(tmp_path: Path) -> None:
+    tf = TokenFile(tmp_path / "t.txt").write(iter([["a", "b"], [], ["c"]]))
+    assert len(tf) == 3
+    assert list(tf) == [["a", "b"], [], ["c"]]
+    assert list(tf) == list(tf)  # re-iterable

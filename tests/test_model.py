@@ -1,0 +1,113 @@
+"""Tests of mtopics._model: loading a saved version and scoring articles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mtopics import Document, ModelIntegrityError, ModelNotFoundError, load_model
+from mtopics._model import MIN_TOKENS
+
+STANCE_KEYS = {"label", "probabilities", "evidence"}
+
+
+@pytest.fixture(scope="module")
+def model(trained_version: Path):  # type: ignore[no-untyped-def]
+    return load_model(trained_version)
+
+
+def check_record(record: dict, k: int) -> None:  # type: ignore[type-arg]
+    assert set(record) == {"id", "topics", "stance", "passages", "tokens", "warnings"}
+    weights = [t["weight"] for t in record["topics"]]
+    assert len(weights) == k and weights == sorted(weights, reverse=True)
+    assert sum(weights) == pytest.approx(1.0, abs=1e-3)
+    for t in record["topics"]:
+        assert set(t) == {"id", "label", "terms", "weight"} and t["terms"]
+    stance = record["stance"]
+    assert set(stance) == STANCE_KEYS
+    assert set(stance["probabilities"]) == {"favor", "against", "none"}
+    assert sum(stance["probabilities"].values()) == pytest.approx(1.0, abs=1e-3)
+    assert stance["label"] == max(stance["probabilities"], key=stance["probabilities"].get)
+    assert 1 <= len(stance["evidence"]["passages"]) <= 3
+    json.dumps(record, allow_nan=False)
+
+
+def test_score_a_seed_article(model, seed_texts: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    doc_id, text = next(iter(seed_texts.items()))
+    (record,) = model.score(Document(id=doc_id, text=text))
+    check_record(record, 6)
+    assert record["id"] == doc_id and record["warnings"] == []
+    for p in record["stance"]["evidence"]["passages"]:
+        assert " ".join(text[p["start"] : p["end"]].split()).startswith(p["text"].rstrip("\u2026")[:40])
+
+
+def test_score_an_unseen_article(model, repo_root: Path) -> None:  # type: ignore[no-untyped-def]
+    text = (repo_root / "data" / "samples" / "hearing_adjourned.txt").read_text(encoding="utf-8")
+    (record,) = model.score([text], ids=["sample"])
+    check_record(record, 6)
+    assert record["id"] == "sample"
+    assert record["passages"] >= 5
+
+
+def test_warnings_for_empty_short_and_unknown_text(model) -> None:  # type: ignore[no-untyped-def]
+    empty, short, foreign = model.score(
+        [
+            "Type to search\n\nLeave a Comment",
+            "Survivors spoke.",
+            "Le tribunal a reporté l'audience jusqu'à lundi prochain " * 5,
+        ]
+    )
+    assert empty["topics"] == [] and empty["stance"] is None
+    assert empty["warnings"] == ["empty after cleaning: no words left to score"]
+    assert any(w.startswith("short text") for w in short["warnings"]) and short["tokens"] < MIN_TOKENS
+    assert any(w.startswith("mostly out of vocabulary") for w in foreign["warnings"])
+
+
+def test_scores_are_deterministic_and_loading_round_trips(model, trained_version: Path) -> None:  # type: ignore[no-untyped-def]
+    text = "The court heard the defamation case. Survivors and their lawyers spoke of harassment. " * 5
+    again = load_model(trained_version)
+    assert model.score([text]) == again.score([text])
+    assert model.topics == again.topics
+    assert all(set(t) == {"id", "label", "terms"} for t in model.topics)
+
+
+def test_loading_refuses_a_changed_byte(version_copy: Path) -> None:
+    target = version_copy / "lda" / "lambda.npy"
+    data = bytearray(target.read_bytes())
+    data[-1] ^= 0xFF
+    target.write_bytes(bytes(data))
+    with pytest.raises(ModelIntegrityError, match=r"lambda.npy: changed since the version was written"):
+        load_model(version_copy)
+
+
+def test_every_artifact_is_protected(version_copy: Path) -> None:
+    files = [p for p in version_copy.rglob("*") if p.is_file()]
+    assert len(files) >= 10
+    for path in files:
+        original = path.read_bytes()
+        changed = bytearray(original)
+        changed[len(changed) // 3] ^= 0x20
+        path.write_bytes(bytes(changed))
+        with pytest.raises(ModelIntegrityError):
+            load_model(version_copy)
+        path.write_bytes(original)
+    load_model(version_copy)
+
+
+def test_latest_and_missing(trained_version: Path, tmp_path: Path) -> None:
+    assert load_model(trained_version.parent / "latest").path == trained_version
+    with pytest.raises(ModelNotFoundError):
+        load_model(tmp_path / "nothing" / "latest")
+
+
+def test_evaluate_stance_levels(model) -> None:  # type: ignore[no-untyped-def]
+    texts = ["The court adjourned the hearing until next week.", "We salute the courage of every survivor."]
+    passage = model.evaluate_stance(texts, ["none", "favor"], level="passage")
+    article = model.evaluate_stance(texts, ["none", "favor"], level="article")
+    assert passage["n"] == article["n"] == 2
+    assert np.isclose(passage["accuracy"] * 2, round(passage["accuracy"] * 2))
+    with pytest.raises(ValueError, match="level must be"):
+        model.evaluate_stance(texts, ["none", "favor"], level="sentence")

@@ -1,0 +1,149 @@
+"""Tests of mtopics._stance: classifier, calibration, article stance, cross-validation."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from mtopics import NotFittedError, StanceClassifier, article_stance, cross_validate_stance
+from mtopics._stance import quote_share
+
+FAVOR = [
+    "brave survivors deserve our support",
+    "we stand with the women who spoke out",
+    "her courage inspires other survivors",
+    "harassment must be condemned and survivors believed",
+    "the backlash against survivors is shameful",
+    "solidarity with every survivor who speaks",
+]
+AGAINST = [
+    "the allegations are lies and blackmail",
+    "a foreign agenda to defame our men",
+    "fake accusations for fame and money",
+    "these women misuse the movement for revenge",
+    "the so called victims are lying",
+    "a western conspiracy against our culture",
+]
+NONE = [
+    "the court adjourned the hearing until monday",
+    "the case will be heard next week",
+    "the lawyer filed a petition in the high court",
+    "the hearing was postponed by the judge",
+    "both parties submitted documents to the court",
+    "the next date of hearing was fixed",
+]
+
+
+def data(repeat: int = 2) -> tuple[list[str], list[str]]:
+    texts = (FAVOR + AGAINST + NONE) * repeat
+    labels = (["favor"] * 6 + ["against"] * 6 + ["none"] * 6) * repeat
+    return texts, labels
+
+
+@pytest.fixture(scope="module")
+def clf() -> StanceClassifier:
+    texts, labels = data()
+    return StanceClassifier(min_df=1, calibration_folds=3).fit(texts, labels)
+
+
+def test_predicts_the_obvious(clf: StanceClassifier) -> None:
+    assert clf.predict(
+        ["survivors deserve support and solidarity", "lies and blackmail for fame", "the judge adjourned the hearing"]
+    ) == ["favor", "against", "none"]
+
+
+def test_probabilities_equal_sklearn_calibrated_model(clf: StanceClassifier) -> None:
+    texts = ["brave women", "lies", "court date", "nothing known here"]
+    ours = clf.predict_proba(texts)
+    X = clf.tfidf_.transform([clf.analyze(t) for t in texts])
+    sk = clf._sklearn_model
+    theirs = sk.predict_proba(X)[:, [list(sk.classes_).index(c) for c in ("favor", "against", "none")]]
+    assert np.allclose(ours, theirs, atol=1e-10)
+    assert np.allclose(ours.sum(axis=1), 1.0)
+
+
+def test_priors_shift_probabilities(clf: StanceClassifier) -> None:
+    texts = ["the women spoke", "court"]
+    plain = clf.predict_proba(texts)
+    shifted = StanceClassifier.from_state(*_with_priors(clf, {"favor": 0.1, "against": 0.1, "none": 0.8}))
+    moved = shifted.predict_proba(texts)
+    assert np.all(moved[:, 2] > plain[:, 2])
+    assert np.allclose(shifted.predict_proba(texts, calibrated_only=True), plain)
+
+
+def _with_priors(clf: StanceClassifier, priors: dict[str, float]):  # type: ignore[no-untyped-def]
+    state, arrays = clf.get_state()
+    state = json.loads(json.dumps(state))
+    state["params"]["priors"] = priors
+    return state, arrays
+
+
+def test_state_round_trip_is_exact(clf: StanceClassifier) -> None:
+    state, arrays = clf.get_state()
+    again = StanceClassifier.from_state(json.loads(json.dumps(state)), arrays)
+    texts = ["brave survivors", "fake lies", "the court"]
+    assert np.array_equal(again.predict_proba(texts), clf.predict_proba(texts))
+    arrays = dict(arrays)
+    arrays["coef"] = arrays["coef"][:2]
+    with pytest.raises(ValueError, match="has shape"):
+        StanceClassifier.from_state(state, arrays)
+
+
+def test_term_contributions_point_to_the_label(clf: StanceClassifier) -> None:
+    terms = [t["term"] for t in clf.term_contributions("these lies are blackmail says the court", "against")]
+    assert "lies" in terms or "blackmail" in terms
+    assert "court" not in terms
+
+
+def test_bad_training_data() -> None:
+    with pytest.raises(ValueError, match="unknown stance labels"):
+        StanceClassifier().fit(["a", "b"], ["favor", "maybe"])
+    with pytest.raises(ValueError, match=r"at least 2 examples of each label; got 0 of 'against'"):
+        StanceClassifier().fit(["a", "b", "c", "d"], ["favor", "favor", "none", "none"])
+    with pytest.raises(ValueError, match="3 texts but 2 labels"):
+        StanceClassifier().fit(["a", "b", "c"], ["favor", "none"])
+    with pytest.raises(NotFittedError):
+        StanceClassifier().predict(["x"])
+
+
+def test_quote_share() -> None:
+    assert quote_share("no quotes here") == 0.0
+    assert quote_share('"all quoted"') == 1.0
+    assert quote_share("\u201ccurly\u201d") == 1.0
+    assert 0 < quote_share('He said "half of this" ok') < 1
+
+
+def test_article_stance_balances_both_sides_to_none() -> None:
+    proba = np.array([[0.7, 0.1, 0.2], [0.1, 0.7, 0.2], [0.1, 0.1, 0.8]])
+    article, weights = article_stance(proba, [40, 40, 40], [0.0, 0.0, 0.0])
+    assert int(np.argmax(article)) == 2
+    assert np.isclose(weights.sum(), 1.0)
+    # quoted speech weighs less than the author's own words
+    _, w = article_stance(proba, [40, 40, 40], [1.0, 0.0, 0.0], quote_weight=0.5)
+    assert w[0] == pytest.approx(w[1] / 2)
+
+
+def test_cross_validation_never_scores_training_only_examples() -> None:
+    texts, labels = data(repeat=2)
+    evaluate = [i < 18 for i in range(len(texts))]
+    seen: list[int] = []
+
+    class Spy(StanceClassifier):
+        def predict(self, texts):  # type: ignore[no-untyped-def]
+            seen.append(len(texts))
+            return super().predict(texts)
+
+    report = cross_validate_stance(
+        lambda: Spy(min_df=1, calibration_folds=2), texts, labels, evaluate=evaluate, folds=3
+    )
+    assert report["n"] == 18 and sum(seen) == 18
+    assert report["n_train_only"] == 18
+    assert report["scheme"] == "stratified 3-fold"
+    assert report["macro_f1"] > 0.8
+    groups = [f"article{i % 3}" for i in range(len(texts))]
+    report = cross_validate_stance(
+        lambda: StanceClassifier(min_df=1, calibration_folds=2), texts, labels, evaluate=evaluate, groups=groups
+    )
+    assert report["scheme"] == "leave-one-article-out" and report["folds"] == 3

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from mtopics import NotFittedError, StanceClassifier, article_stance, cross_validate_stance
+from mtopics import NotFittedError, StanceClassifier, cross_validate_stance
 from mtopics._stance import quote_share
 
 FAVOR = [
@@ -54,10 +54,21 @@ def test_predicts_the_obvious(clf: StanceClassifier) -> None:
     ) == ["favor", "against", "none"]
 
 
+def test_word_only_features_and_char_features_round_trip() -> None:
+    texts, labels = data()
+    words = StanceClassifier(min_df=1, calibration_folds=3, char_ngram_range=None).fit(texts, labels)
+    chars = StanceClassifier(min_df=1, calibration_folds=3).fit(texts, labels)
+    assert words.char_tfidf_ is None
+    assert chars.coef_.shape[1] > words.coef_.shape[1]
+    for clf in (words, chars):
+        again = StanceClassifier.from_state(*json.loads(json.dumps([clf.get_state()[0]])), clf.get_state()[1])
+        assert np.array_equal(again.predict_proba(["brave liars"]), clf.predict_proba(["brave liars"]))
+
+
 def test_probabilities_equal_sklearn_calibrated_model(clf: StanceClassifier) -> None:
     texts = ["brave women", "lies", "court date", "nothing known here"]
     ours = clf.predict_proba(texts)
-    X = clf.tfidf_.transform([clf.analyze(t) for t in texts])
+    X = clf._features([clf.analyze(t) for t in texts])
     sk = clf._sklearn_model
     theirs = sk.predict_proba(X)[:, [list(sk.classes_).index(c) for c in ("favor", "against", "none")]]
     assert np.allclose(ours, theirs, atol=1e-10)
@@ -113,16 +124,6 @@ def test_quote_share() -> None:
     assert quote_share('"all quoted"') == 1.0
     assert quote_share("\u201ccurly\u201d") == 1.0
     assert 0 < quote_share('He said "half of this" ok') < 1
-
-
-def test_article_stance_balances_both_sides_to_none() -> None:
-    proba = np.array([[0.7, 0.1, 0.2], [0.1, 0.7, 0.2], [0.1, 0.1, 0.8]])
-    article, weights = article_stance(proba, [40, 40, 40], [0.0, 0.0, 0.0])
-    assert int(np.argmax(article)) == 2
-    assert np.isclose(weights.sum(), 1.0)
-    # quoted speech weighs less than the author's own words
-    _, w = article_stance(proba, [40, 40, 40], [1.0, 0.0, 0.0], quote_weight=0.5)
-    assert w[0] == pytest.approx(w[1] / 2)
 
 
 def test_cross_validation_never_scores_training_only_examples() -> None:

@@ -1,10 +1,10 @@
 """Stance toward the #MeToo movement and the survivors who speak out.
 
-:class:`StanceClassifier` is a TF-IDF (word n-grams) + logistic regression
-model with sigmoid (Platt) calibration, trained on passages.  After fitting it
-is a handful of arrays, so it saves as JSON plus ``.npy`` and predicts with
-numpy alone.  :func:`article_stance` combines passage probabilities into the
-stance of an article and names the passages and terms behind it.
+:class:`StanceClassifier` is a TF-IDF (word and character n-grams) +
+logistic regression model with sigmoid (Platt) calibration, trained on
+passages.  After fitting it is a handful of arrays, so it saves as JSON plus
+``.npy`` and predicts with numpy alone.  How passage predictions combine into
+the stance of an article is in :mod:`mtopics._article`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import expit
 
 from ._clean import TextCleaner, tokenize
@@ -22,7 +24,7 @@ from ._metrics import STANCE_LABELS, stance_report
 from ._tfidf import TfidfWeighting
 from .exceptions import NotFittedError
 
-__all__ = ["StanceClassifier", "article_stance", "cross_validate_stance", "quote_share"]
+__all__ = ["StanceClassifier", "cross_validate_stance", "quote_share"]
 
 logger = logging.getLogger("mtopics")
 
@@ -51,6 +53,11 @@ def quote_share(text: str) -> float:
 class StanceClassifier:
     """Three-way stance classifier (favor / against / none) for passages.
 
+    Features are TF-IDF weighted word n-grams and character n-grams within
+    words (the latter catch spelling variants, hashtags and word parts); the
+    model is a class-weighted multinomial logistic regression whose scores
+    are calibrated with a sigmoid per class, fitted on out-of-fold scores.
+
     Parameters
     ----------
     C : float
@@ -61,6 +68,8 @@ class StanceClassifier:
         Word n-grams used as features.
     min_df : int
         Drop n-grams seen in fewer training passages.
+    char_ngram_range : tuple of int or None
+        Lengths of the character n-grams; ``None`` uses words only.
     calibration_folds : int
         Folds of the cross-validation that fits the sigmoid calibration.
     priors : dict of str to float, optional
@@ -104,6 +113,7 @@ class StanceClassifier:
         class_weight: str = "balanced",
         ngram_range: tuple[int, int] = (1, 2),
         min_df: int = 2,
+        char_ngram_range: tuple[int, int] | None = (2, 5),
         calibration_folds: int = 5,
         priors: dict[str, float] | None = None,
         cleaner: TextCleaner | None = None,
@@ -117,6 +127,7 @@ class StanceClassifier:
         self.class_weight = class_weight
         self.ngram_range = ngram_range
         self.min_df = min_df
+        self.char_ngram_range = char_ngram_range
         self.calibration_folds = calibration_folds
         self.priors = priors
         self.cleaner = cleaner
@@ -127,7 +138,7 @@ class StanceClassifier:
 
     def analyze(self, text: str) -> list[str]:
         """Stance tokens of a text: normalised, lower-cased, stop words kept."""
-        return tokenize(self._cleaner().normalize(text), lowercase=True, digits=False, min_length=1)
+        return list(_analyze(self._cleaner(), text))
 
     def fit(
         self,
@@ -159,11 +170,22 @@ class StanceClassifier:
             engine=self.engine, ngram_range=self.ngram_range, min_df=self.min_df, sublinear_tf=self.sublinear_tf
         )
         X = self.tfidf_.fit_transform(tokens)
+        self.char_tfidf_ = None
+        if self.char_ngram_range:
+            self.char_tfidf_ = TfidfWeighting(
+                engine=self.engine,
+                ngram_range=self.char_ngram_range,
+                min_df=self.min_df,
+                sublinear_tf=self.sublinear_tf,
+                analyzer="char_wb",
+            )
+            X = sp.hstack([X, self.char_tfidf_.fit_transform(tokens)], format="csr")
         folds = min(self.calibration_folds, min(counts.values()))
         base = LogisticRegression(
             C=self.C,
             class_weight="balanced" if self.class_weight == "balanced" else None,
             max_iter=2000,
+            solver="newton-cg",
         )
         calibrated = CalibratedClassifierCV(
             base,
@@ -194,10 +216,16 @@ class StanceClassifier:
         if not hasattr(self, "coef_"):
             raise NotFittedError("StanceClassifier is not fitted; call fit() first")
 
+    def _features(self, tokens: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        X = self.tfidf_.transform(tokens)
+        if self.char_tfidf_ is not None:
+            X = sp.hstack([X, self.char_tfidf_.transform(tokens)], format="csr")
+        return X
+
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         """Raw linear scores, shape (n, 3)."""
         self._check()
-        X = self.tfidf_.transform([self.analyze(t) for t in texts])
+        X = self._features([self.analyze(t) for t in texts])
         return np.asarray(X @ self.coef_.T) + self.intercept_
 
     def predict_proba(self, texts: Sequence[str], calibrated_only: bool = False) -> np.ndarray:
@@ -219,11 +247,18 @@ class StanceClassifier:
         return [STANCE_LABELS[i] for i in np.argmax(self.predict_proba(texts), axis=1)]
 
     def term_contributions(self, text: str, label: str, n: int = 8) -> list[dict[str, Any]]:
-        """The n-grams of ``text`` that push most toward ``label`` (weight = feature x coefficient margin)."""
+        """The word n-grams of ``text`` that push most toward ``label``.
+
+        Weight = TF-IDF value x (coefficient of ``label`` minus the mean
+        coefficient of the other labels); character n-grams are left out as
+        they do not read as evidence.
+        """
         self._check()
         k = STANCE_LABELS.index(label)
         x = self.tfidf_.transform([self.analyze(text)]).tocsr()
-        margin = self.coef_[k] - np.delete(self.coef_, k, axis=0).mean(axis=0)
+        n_words = len(self.tfidf_.vocabulary_)
+        coef = self.coef_[:, :n_words]
+        margin = coef[k] - np.delete(coef, k, axis=0).mean(axis=0)
         contrib = x.data * margin[x.indices]
         order = np.argsort(-contrib, kind="stable")
         names = self.tfidf_.get_feature_names()
@@ -239,6 +274,7 @@ class StanceClassifier:
             "class_weight": self.class_weight,
             "ngram_range": list(self.ngram_range),
             "min_df": self.min_df,
+            "char_ngram_range": list(self.char_ngram_range) if self.char_ngram_range else None,
             "calibration_folds": self.calibration_folds,
             "priors": self.priors,
             "cleaner": asdict(self._cleaner()),
@@ -251,10 +287,11 @@ class StanceClassifier:
         """JSON-ready parameters and vocabulary, and the arrays."""
         self._check()
         tfidf_state, tfidf_arrays = self.tfidf_.get_state()
-        state = {
+        state: dict[str, Any] = {
             "params": self.get_params(),
             "classes": list(STANCE_LABELS),
             "tfidf": tfidf_state,
+            "char_tfidf": None,
             "n_train": self.n_train_,
         }
         arrays = {
@@ -264,6 +301,10 @@ class StanceClassifier:
             "train_prior": self.train_prior_,
             "idf": tfidf_arrays["idf"],
         }
+        if self.char_tfidf_ is not None:
+            char_state, char_arrays = self.char_tfidf_.get_state()
+            state["char_tfidf"] = char_state
+            arrays["char_idf"] = char_arrays["idf"]
         return state, arrays
 
     @classmethod
@@ -273,16 +314,23 @@ class StanceClassifier:
         cleaner = params.pop("cleaner")
         cleaner["extra_stopwords"] = tuple(cleaner.get("extra_stopwords", ()))
         params["ngram_range"] = tuple(params["ngram_range"])
+        char_range = params.get("char_ngram_range")
+        params["char_ngram_range"] = tuple(char_range) if char_range else None
         obj = cls(cleaner=TextCleaner(**cleaner), **params)
         if list(state["classes"]) != list(STANCE_LABELS):
             raise ValueError(f"stance classes {state['classes']} differ from {list(STANCE_LABELS)}")
         obj.tfidf_ = TfidfWeighting.from_state(state["tfidf"], {"idf": arrays["idf"]})
+        obj.char_tfidf_ = None
+        if state.get("char_tfidf"):
+            obj.char_tfidf_ = TfidfWeighting.from_state(state["char_tfidf"], {"idf": arrays["char_idf"]})
         obj.coef_ = np.asarray(arrays["coef"], dtype=np.float64)
         obj.intercept_ = np.asarray(arrays["intercept"], dtype=np.float64)
         obj.calibration_ = np.asarray(arrays["calibration"], dtype=np.float64)
         obj.train_prior_ = np.asarray(arrays["train_prior"], dtype=np.float64)
         obj.n_train_ = int(state["n_train"])
         n_features = len(obj.tfidf_.vocabulary_)
+        if obj.char_tfidf_ is not None:
+            n_features += len(obj.char_tfidf_.vocabulary_)
         for name, arr, shape in (
             ("coef", obj.coef_, (3, n_features)),
             ("intercept", obj.intercept_, (3,)),
@@ -294,45 +342,16 @@ class StanceClassifier:
         return obj
 
 
+@lru_cache(maxsize=20_000)
+def _analyze(cleaner: TextCleaner, text: str) -> tuple[str, ...]:
+    # cached: cross-validation analyses the same passages once per fold
+    return tuple(tokenize(cleaner.normalize(text), lowercase=True, digits=False, min_length=1))
+
+
 def _normalise(proba: np.ndarray) -> np.ndarray:
     total = proba.sum(axis=1, keepdims=True)
     uniform = np.full_like(proba, 1.0 / proba.shape[1])
     return np.divide(proba, total, out=uniform, where=total > 0)
-
-
-def article_stance(
-    passage_proba: np.ndarray,
-    passage_tokens: Sequence[int] | np.ndarray,
-    passage_quote_share: Sequence[float] | np.ndarray,
-    quote_weight: float = 0.5,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Combine passage probabilities into the stance of an article.
-
-    Each passage weighs by its length in tokens, times ``quote_weight`` for the
-    part of it that is quotation, so the author's own evaluative passages count
-    more than quoted speech.  Averaging probabilities (rather than counting
-    votes) lets a report that quotes both sides come out ``none``: favour and
-    against cancel while ``none`` holds.
-
-    Returns
-    -------
-    proba : ndarray of shape (3,)
-        Article probabilities of favor, against, none.
-    weights : ndarray of shape (n_passages,)
-        The normalised weight of each passage.
-
-    >>> p = np.array([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6]])
-    >>> proba, w = article_stance(p, [50, 50, 50], [0.0, 0.0, 0.0])
-    >>> [round(float(x), 2) for x in proba]
-    [0.37, 0.37, 0.27]
-    """
-    tokens = np.asarray(passage_tokens, dtype=np.float64)
-    quotes = np.asarray(passage_quote_share, dtype=np.float64)
-    weights = tokens * (1.0 - (1.0 - quote_weight) * quotes)
-    if weights.sum() <= 0:
-        weights = np.ones(len(tokens))
-    weights = weights / weights.sum()
-    return weights @ passage_proba, weights
 
 
 def cross_validate_stance(

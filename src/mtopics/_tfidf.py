@@ -7,8 +7,9 @@ numpy/scipy and the state saves as JSON plus one ``.npy`` array.
 
 from __future__ import annotations
 
-import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ import scipy.sparse as sp
 
 from .exceptions import NotFittedError
 
-__all__ = ["TfidfWeighting", "ngrams"]
+__all__ = ["TfidfWeighting", "char_ngrams", "ngrams"]
 
 
 def ngrams(tokens: Sequence[str], ngram_range: tuple[int, int] = (1, 1)) -> list[str]:
@@ -32,6 +33,25 @@ def ngrams(tokens: Sequence[str], ngram_range: tuple[int, int] = (1, 1)) -> list
     return out
 
 
+def char_ngrams(tokens: Sequence[str], ngram_range: tuple[int, int] = (2, 5)) -> list[str]:
+    """Character n-grams inside word boundaries (each word padded with spaces), like
+    scikit-learn's ``analyzer="char_wb"``.
+
+    >>> char_ngrams(["lie"], (2, 3))
+    [' l', 'li', 'ie', 'e ', ' li', 'lie', 'ie ']
+    """
+    out: list[str] = []
+    for token in tokens:
+        out.extend(_token_char_ngrams(token, ngram_range[0], ngram_range[1]))
+    return out
+
+
+@lru_cache(maxsize=100_000)
+def _token_char_ngrams(token: str, low: int, high: int) -> tuple[str, ...]:
+    padded = f" {token} "
+    return tuple(padded[i : i + n] for n in range(low, high + 1) for i in range(len(padded) - n + 1))
+
+
 class TfidfWeighting:
     """TF-IDF weights for pre-tokenised documents.
 
@@ -41,7 +61,10 @@ class TfidfWeighting:
         ``"sklearn"``: ``TfidfVectorizer`` with smoothed IDF ``ln((1+N)/(1+df)) + 1``;
         ``"gensim"``: ``TfidfModel`` with IDF ``log2(N/df)``.
     ngram_range : tuple of int
-        Word n-grams to add to the tokens.
+        Word n-grams to add to the tokens (``analyzer="word"``) or lengths of
+        character n-grams (``analyzer="char_wb"``).
+    analyzer : {"word", "char_wb"}
+        Terms are word n-grams of the tokens, or character n-grams within words.
     sublinear_tf : bool
         Use ``1 + ln(tf)`` instead of raw counts.
     min_df : int
@@ -78,7 +101,9 @@ class TfidfWeighting:
         max_df: float = 1.0,
         max_features: int | None = None,
         norm: str = "l2",
+        analyzer: str = "word",
     ):
+        self.analyzer = analyzer
         self.engine = engine
         self.ngram_range = ngram_range
         self.sublinear_tf = sublinear_tf
@@ -88,6 +113,8 @@ class TfidfWeighting:
         self.norm = norm
 
     def _terms(self, tokens: Sequence[str]) -> list[str]:
+        if self.analyzer == "char_wb":
+            return char_ngrams(tokens, tuple(self.ngram_range))  # type: ignore[arg-type]
         return ngrams(tokens, tuple(self.ngram_range))  # type: ignore[arg-type]
 
     def fit(self, token_lists: Iterable[Sequence[str]]) -> TfidfWeighting:
@@ -96,14 +123,18 @@ class TfidfWeighting:
             raise ValueError(f"engine must be 'sklearn' or 'gensim'; got {self.engine!r}")
         if self.norm not in ("l2", "none"):
             raise ValueError(f"norm must be 'l2' or 'none'; got {self.norm!r}")
-        docs = [self._terms(tokens) for tokens in token_lists]
+        if self.analyzer not in ("word", "char_wb"):
+            raise ValueError(f"analyzer must be 'word' or 'char_wb'; got {self.analyzer!r}")
+        self._fit_terms([self._terms(tokens) for tokens in token_lists])
+        return self
+
+    def _fit_terms(self, docs: list[list[str]]) -> None:
         if not any(docs):
             raise ValueError("TfidfWeighting.fit needs at least one non-empty document")
         if self.engine == "sklearn":
             self._fit_sklearn(docs)
         else:
             self._fit_gensim(docs)
-        return self
 
     def _fit_sklearn(self, docs: list[list[str]]) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -138,33 +169,38 @@ class TfidfWeighting:
         """TF-IDF matrix of shape (n_documents, n_terms); unknown terms are ignored."""
         if not hasattr(self, "idf_"):
             raise NotFittedError("TfidfWeighting is not fitted; call fit() first")
-        rows: list[int] = []
+        return self._weigh([self._terms(tokens) for tokens in token_lists])
+
+    def _weigh(self, term_lists: list[list[str]]) -> sp.csr_matrix:
+        vocabulary = self.vocabulary_
+        indptr = [0]
         cols: list[int] = []
-        vals: list[float] = []
-        n_docs = 0
-        for row, tokens in enumerate(token_lists):
-            n_docs += 1
-            counts: dict[int, int] = {}
-            for term in self._terms(tokens):
-                col = self.vocabulary_.get(term)
-                if col is not None:
-                    counts[col] = counts.get(col, 0) + 1
-            for col, count in counts.items():
-                tf = 1.0 + math.log(count) if self.sublinear_tf else float(count)
-                rows.append(row)
-                cols.append(col)
-                vals.append(tf * self.idf_[col])
-        X = sp.csr_matrix((vals, (rows, cols)), shape=(n_docs, len(self.idf_)), dtype=np.float64)
+        vals: list[int] = []
+        for terms in term_lists:
+            counts = Counter(t for t in terms if t in vocabulary)
+            cols.extend(vocabulary[t] for t in counts)
+            vals.extend(counts.values())
+            indptr.append(len(cols))
+        X = sp.csr_matrix(
+            (np.asarray(vals, dtype=np.float64), np.asarray(cols, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
+            shape=(len(term_lists), len(self.idf_)),
+        )
+        if self.sublinear_tf:
+            np.log(X.data, out=X.data)
+            X.data += 1.0
+        X.data *= self.idf_[X.indices]
         if self.norm == "l2":
             norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
             norms[norms == 0] = 1.0
-            X = sp.csr_matrix(sp.diags(1.0 / norms) @ X)
+            X.data /= np.repeat(norms, np.diff(X.indptr))
+        X.sort_indices()
         return X
 
     def fit_transform(self, token_lists: Iterable[Sequence[str]]) -> sp.csr_matrix:
-        """Fit, then transform the same documents."""
-        docs = [list(t) for t in token_lists]
-        return self.fit(docs).transform(docs)
+        """Fit, then transform the same documents (their terms are computed once)."""
+        term_lists = [self._terms(tokens) for tokens in token_lists]
+        self._fit_terms(term_lists)
+        return self._weigh(term_lists)
 
     def get_feature_names(self) -> list[str]:
         """Terms in column order."""
@@ -184,6 +220,7 @@ class TfidfWeighting:
             "max_df": self.max_df,
             "max_features": self.max_features,
             "norm": self.norm,
+            "analyzer": self.analyzer,
         }
 
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

@@ -20,12 +20,15 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def test_run_prints_the_version_path_last(capsys, repo_root: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     cfg = str(repo_root / "experiments" / "metoo_pk.toml")
-    code, out, err = run(capsys, "run", cfg, "--models-dir", str(tmp_path), "--set", "lda.passes=2")
+    code, out, err = run(
+        capsys, "run", cfg, "--models-dir", str(tmp_path), "--set", "lda.passes=2", "--set", "stance.enabled=false"
+    )
     assert code == 0
     assert out.strip().splitlines()[-1] == str(tmp_path / "metoo_pk" / "v1")
     assert "LDA training done" in err  # progress on standard error
     manifest = json.loads((tmp_path / "metoo_pk" / "v1" / "manifest.json").read_text())
     assert manifest["config"]["lda"]["passes"] == 2
+    assert manifest["config"]["stance"]["enabled"] is False
 
 
 @pytest.mark.parametrize(

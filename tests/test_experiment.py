@@ -40,9 +40,11 @@ def test_manifest_has_what_the_store_promises(trained_version: Path) -> None:
     assert 0 < topics["c_v"] < 1 and 0 < topics["diversity"] <= 1
     for key in ("macro_f1", "f_avg"):
         assert 0 <= stance[key] <= 1
+    assert stance["scheme"] == "leave-one-article-out" and stance["folds"] == 5
     assert stance["n"] == 61  # every labelled seed passage is scored, nothing synthetic
-    assert stance["n_train_only"] > 300
     assert sum(map(sum, stance["confusion"]["matrix"])) == stance["n"]
+    assert stance["article"]["n"] == 5 and len(stance["article"]["articles"]) == 5
+    assert stance["train"] == {"passages": 391, "articles": 30, "composed_articles": 300}
     assert m["data"]["corpus"]["documents"] == 5
     assert set(m["files"]) >= {"preprocess.json", "lda.json", "lda/lambda.npy", "stance.json", "topics.json"}
 

@@ -111,3 +111,18 @@ def test_evaluate_stance_levels(model) -> None:  # type: ignore[no-untyped-def]
     assert np.isclose(passage["accuracy"] * 2, round(passage["accuracy"] * 2))
     with pytest.raises(ValueError, match="level must be"):
         model.evaluate_stance(texts, ["none", "favor"], level="sentence")
+
+
+def test_committed_format_1_fixture_still_loads_and_scores_the_same(repo_root: Path) -> None:
+    fixtures = repo_root / "tests" / "fixtures"
+    model = load_model(fixtures / "models" / "metoo_pk" / "v1")
+    assert model.manifest["format_version"] == 1
+    expected = json.loads((fixtures / "model-v1-expected-score.json").read_text(encoding="utf-8"))
+    text = (repo_root / "data" / "samples" / "hearing_adjourned.txt").read_text(encoding="utf-8")
+    (got,) = model.score([text], ids=[expected["id"]])
+    assert [t["id"] for t in got["topics"]] == [t["id"] for t in expected["topics"]]
+    for a, b in zip(got["topics"], expected["topics"], strict=True):
+        assert a["weight"] == pytest.approx(b["weight"], abs=1e-3)
+    assert got["stance"]["label"] == expected["stance"]["label"]
+    for label, p in expected["stance"]["probabilities"].items():
+        assert got["stance"]["probabilities"][label] == pytest.approx(p, abs=1e-3)

@@ -8,6 +8,7 @@ stance classifier, experiment configs, the model store and scoring.
 'boycott ali zafar'
 """
 
+from ._article import ArticleStanceModel, article_features, cross_validate_articles, fit_stance
 from ._clean import (
     TextCleaner,
     fold_typography,
@@ -29,7 +30,7 @@ from ._model import MtopicsModel, load_model
 from ._passages import Passage, split_passages
 from ._phrases import PhraseDetector
 from ._preprocess import PassageParams, Preprocessor
-from ._stance import StanceClassifier, article_stance, cross_validate_stance
+from ._stance import StanceClassifier, cross_validate_stance
 from ._store import FORMAT_VERSION, list_versions, verify_version
 from ._tfidf import TfidfWeighting
 from ._topics import LdaTopicModel
@@ -47,6 +48,7 @@ from .exceptions import (
 __all__ = [
     "FORMAT_VERSION",
     "STANCE_LABELS",
+    "ArticleStanceModel",
     "ConfigError",
     "CorpusError",
     "Document",
@@ -68,8 +70,10 @@ __all__ = [
     "TextCleaner",
     "TfidfWeighting",
     "__version__",
-    "article_stance",
+    "article_features",
+    "cross_validate_articles",
     "cross_validate_stance",
+    "fit_stance",
     "fold_typography",
     "iter_documents",
     "iter_labelled",

@@ -178,16 +178,39 @@ PARAMS: tuple[Param, ...] = (
     P(
         "stance.cv",
         "str",
-        "stratified",
-        "Evaluation: stratified k-fold, or leave-one-article-out (`article`).",
-        choices=("stratified", "article"),
+        "article",
+        "Evaluation: leave-one-article-out (`article`, passage and article level) or stratified k-fold "
+        "of passages (`stratified`).",
+        choices=("article", "stratified"),
     ),
-    P("stance.cv_folds", "int", 5, "Folds of the stratified evaluation.", range=(2, 20)),
+    P(
+        "stance.cv_folds",
+        "int",
+        5,
+        "Folds of the stratified evaluation, and of the held-out passage predictions the article model is trained on.",
+        range=(2, 20),
+    ),
+    P(
+        "stance.article_labels",
+        "str",
+        "",
+        "JSONL or CSV with `id` (a corpus document id) and `label` of whole "
+        "articles, for the article-level evaluation; empty: none.",
+    ),
+    P("stance.article_C", "float", 1.0, "Inverse regularisation of the article model.", range=(1e-3, 1e3)),
+    P(
+        "stance.composed_articles",
+        "int",
+        300,
+        "Articles composed from held-out passage predictions to train the article model.",
+        range=(0, 100_000),
+    ),
     P(
         "stance.priors",
         "priors",
         {},
-        "Expected class shares of scored texts, e.g. `{favor = 0.2, against = 0.1, none = 0.7}`.",
+        "Expected class shares of scored articles, e.g. `{favor = 0.2, against = 0.1, none = 0.7}`; "
+        "`{}` keeps the balanced training shares.",
     ),
     P(
         "stance.quote_weight",

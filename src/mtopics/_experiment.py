@@ -14,10 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from ._article import ArticleStanceModel, cross_validate_articles, fit_stance
 from ._clean import TextCleaner
 from ._config import ExperimentConfig
 from ._corpus import LoadReport, iter_documents
-from ._labelled import LabelledExample, iter_labelled
+from ._labelled import LabelledExample, iter_labelled, normalise_label
 from ._metrics import STANCE_LABELS, topic_coherence, topic_diversity
 from ._model import MtopicsModel, _excerpt
 from ._preprocess import PassageParams, Preprocessor
@@ -187,7 +188,6 @@ def _stance_factory(config: ExperimentConfig, cleaner: TextCleaner) -> Any:
             ngram_range=(1, t["ngram_max"]),
             min_df=t["min_df"],
             calibration_folds=s["calibration_folds"],
-            priors=s["priors"] or None,
             cleaner=cleaner,
             random_state=s["seed"],
             engine=t["engine"],
@@ -329,13 +329,13 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
             "reference_passages": len(reference),
         }
         logger.info("topics: c_v %.3f, NPMI %.3f, diversity %.2f", c_v, npmi, diversity)
-    stance = None
+    stance = article_model = None
     stance_metrics: dict[str, Any] = {}
     sources: list[dict[str, Any]] = []
     if config["stance.enabled"]:
-        stance, stance_metrics, sources = _train_stance(config, pre.cleaner)
+        stance, article_model, stance_metrics, sources = _train_stance(config, pre)
         clock.lap("stance")
-    model = MtopicsModel(pre, lda, stance, topic_info, quote_weight=config["stance.quote_weight"])
+    model = MtopicsModel(pre, lda, stance, article_model, topic_info, quote_weight=config["stance.quote_weight"])
     data_digest = hashlib.sha256(corpus_info["sha256"].encode())
     for src in sources:
         data_digest.update(src["sha256"].encode())
@@ -369,9 +369,28 @@ def _article_texts(config: ExperimentConfig, ids: set[str]) -> dict[str, str]:
     }
 
 
+def _article_texts_for_eval(config: ExperimentConfig) -> dict[str, tuple[str, str]]:
+    """Corpus articles with an article-level label, keyed by id: ``{id: (text, label)}``."""
+    path_text = config["stance.article_labels"]
+    if not path_text:
+        return {}
+    path = config.resolve_path(path_text)
+    if not path.is_file():
+        raise ConfigError(f"`[stance].article_labels` in {config.source} must name an existing file; got {path_text!r}")
+    # a label file is read like a corpus whose "text" is the label field
+    labels = {d.id: normalise_label(d.text, d.origin) for d in iter_documents(path, text_field="label")}
+    texts = _article_texts(config, set(labels))
+    missing = sorted(set(labels) - set(texts))
+    if missing:
+        raise ConfigError(
+            f"`[stance].article_labels` in {config.source}: id {missing[0]!r} is not a document of the corpus"
+        )
+    return {doc_id: (texts[doc_id], label) for doc_id, label in labels.items()}
+
+
 def _train_stance(
-    config: ExperimentConfig, cleaner: TextCleaner
-) -> tuple[StanceClassifier, dict[str, Any], list[dict[str, Any]]]:
+    config: ExperimentConfig, pre: Preprocessor
+) -> tuple[StanceClassifier, ArticleStanceModel, dict[str, Any], list[dict[str, Any]]]:
     examples, sources = _load_stance_data(config)
     where = config.source
     if not examples:
@@ -379,47 +398,63 @@ def _train_stance(
             f"`[stance].sources` in {where} must name at least one labelled file when "
             "`[stance].enabled` is true; got []"
         )
-    make = _stance_factory(config, cleaner)
-    texts = [e.text for e in examples]
-    labels = [e.label for e in examples]
-    weights = [e.weight for e in examples]
-    evaluate = [e.evaluate for e in examples]
+    s = config["stance"]
+    make = _stance_factory(config, pre.cleaner)
+    fit_params: dict[str, Any] = {
+        "quote_weight": s["quote_weight"],
+        "article_C": s["article_C"],
+        "priors": s["priors"] or None,
+        "composed_articles": s["composed_articles"],
+        "folds": s["cv_folds"],
+        "random_state": s["seed"],
+    }
+    passages = [e for e in examples if e.kind != "article"]
     metrics: dict[str, Any] = {}
-    if any(evaluate):
-        groups = None
-        if config["stance.cv"] == "article":
-            groups = [e.group for e in examples]
-            if any(e.evaluate and not e.group for e in examples):
+    try:
+        if not any(e.evaluate for e in passages):
+            logger.warning("no stance source has evaluate = true: the stance model is saved without evaluation")
+        elif s["cv"] == "article":
+            if any(e.evaluate and not e.group for e in passages):
                 raise ConfigError(
                     f'`[stance].cv` in {where} is "article", so every evaluated source needs '
                     "`group_field` (the article id); got a source without it"
                 )
-        metrics = cross_validate_stance(
-            make,
-            texts,
-            labels,
-            evaluate=evaluate,
-            sample_weight=weights,
-            groups=groups,
-            folds=config["stance.cv_folds"],
-            random_state=config["stance.seed"],
-        )
-        logger.info(
-            "stance (%s, %d examples): macro-F1 %.3f, F_avg %.3f",
-            metrics["scheme"],
-            metrics["n"],
-            metrics["macro_f1"],
-            metrics["f_avg"],
-        )
-    else:
-        logger.warning("no stance source has evaluate = true: the stance model is saved without evaluation")
-    try:
-        stance = make().fit(texts, labels, sample_weight=weights)
+            result = cross_validate_articles(examples, make, pre, _article_texts_for_eval(config), **fit_params)
+            metrics = result["passage"]
+            metrics["article"] = result["article"]
+        else:
+            metrics = cross_validate_stance(
+                make,
+                [e.text for e in passages],
+                [e.label for e in passages],
+                evaluate=[e.evaluate for e in passages],
+                sample_weight=[e.weight for e in passages],
+                folds=s["cv_folds"],
+                random_state=s["seed"],
+            )
+        if metrics:
+            logger.info(
+                "stance (%s, %d passages): macro-F1 %.3f, F_avg %.3f",
+                metrics["scheme"],
+                metrics["n"],
+                metrics["macro_f1"],
+                metrics["f_avg"],
+            )
+            if "article" in metrics:
+                logger.info(
+                    "article stance (%d articles): macro-F1 %.3f",
+                    metrics["article"]["n"],
+                    metrics["article"]["macro_f1"],
+                )
+        classifier, article_model, info = fit_stance(examples, make, pre, **fit_params)
     except ValueError as exc:
+        if isinstance(exc, ConfigError):
+            raise
         raise ConfigError(f"[stance] in {where}: {exc}") from None
     metrics["n_train"] = len(examples)
-    metrics["train_labels"] = {label: labels.count(label) for label in STANCE_LABELS}
-    return stance, metrics, sources
+    metrics["train"] = info
+    metrics["train_labels"] = {label: sum(e.label == label for e in examples) for label in STANCE_LABELS}
+    return classifier, article_model, metrics, sources
 
 
 def _library_versions() -> dict[str, str]:

@@ -36,7 +36,9 @@ class LabelledExample:
 
     ``group`` ties passages of the same article together (leave-one-article-out
     evaluation); ``evaluate`` false marks training-only data (team-written or
-    external) that is never scored.
+    external) that is never scored.  ``kind`` is ``"article"`` for a whole
+    labelled article (a record with ``kind = "article"``): those train the
+    article-level model, not the passage classifier.
     """
 
     id: str
@@ -47,6 +49,7 @@ class LabelledExample:
     source: str = ""
     evaluate: bool = False
     origin: str = ""
+    kind: str = "passage"
 
 
 def iter_labelled(
@@ -80,7 +83,8 @@ def iter_labelled(
                     f"{doc.origin}: field `weight` must be a number; got {doc.metadata['weight']!r}"
                 ) from None
         group = str(_field(doc, group_field) or "") if group_field else ""
-        yield LabelledExample(doc.id, doc.text, label, w, group, name, evaluate, doc.origin)
+        kind = "article" if str(doc.metadata.get("kind", "")).lower() == "article" else "passage"
+        yield LabelledExample(doc.id, doc.text, label, w, group, name, evaluate, doc.origin, kind)
 
 
 def _field(doc: Document, name: str) -> object:

@@ -14,10 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from ._article import ArticleStanceModel, article_features
 from ._corpus import Document
 from ._metrics import STANCE_LABELS
 from ._preprocess import Preprocessor
-from ._stance import StanceClassifier, article_stance, quote_share
+from ._stance import StanceClassifier, quote_share
 from ._store import VersionWriter, read_array, read_json, resolve_version, verify_version
 from ._topics import LdaTopicModel
 from .exceptions import ModelFormatError, ModelIntegrityError
@@ -45,6 +46,9 @@ class MtopicsModel:
     preprocessor : Preprocessor
     lda : LdaTopicModel
     stance : StanceClassifier or None
+        The passage classifier.
+    article_model : ArticleStanceModel or None
+        Combines passage predictions into the stance of an article.
     topic_info : list of dict
         Per topic: ``id``, ``label``, ``terms`` and evaluation details.
     manifest : dict
@@ -58,6 +62,7 @@ class MtopicsModel:
     preprocessor: Preprocessor
     lda: LdaTopicModel
     stance: StanceClassifier | None = None
+    article_model: ArticleStanceModel | None = None
     topic_info: list[dict[str, Any]] = field(default_factory=list)
     manifest: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
@@ -145,19 +150,21 @@ class MtopicsModel:
             }
             for k in order
         ]
-        if self.stance is not None:
+        if self.stance is not None and self.article_model is not None:
             record["stance"] = self._stance(passages, lengths)
         return record
 
     def _stance(self, passages: Sequence[Any], lengths: np.ndarray) -> dict[str, Any]:
-        assert self.stance is not None
+        assert self.stance is not None and self.article_model is not None
         texts = [p.text for p in passages]
         proba = self.stance.predict_proba(texts)
         quotes = [quote_share(t) for t in texts]
-        article, weights = article_stance(proba, lengths, quotes, self.quote_weight)
+        features, weights = article_features(proba, np.maximum(lengths, 1), quotes, self.quote_weight)
+        article = self.article_model.predict_proba(features)[0]
         k = int(np.argmax(article))
         label = STANCE_LABELS[k]
-        contribution = weights * proba[:, k]
+        voice = 1.0 - (1.0 - self.quote_weight) * np.asarray(quotes)
+        contribution = voice * proba[:, k] if label != "none" else weights * proba[:, k]
         top = np.argsort(-contribution, kind="stable")[:3]
         evidence_passages = [
             {
@@ -187,7 +194,7 @@ class MtopicsModel:
         """
         from ._metrics import stance_report
 
-        if self.stance is None:
+        if self.stance is None or self.article_model is None:
             raise ModelFormatError(f"{self.path}: this model has no stance classifier")
         if level == "passage":
             predicted = self.stance.predict(list(texts))
@@ -209,11 +216,13 @@ class MtopicsModel:
         for name, arr in arrays.items():
             writer.write_array(f"lda/{name}.npy", arr)
         writer.write_json("topics.json", {"topics": self.topic_info})
-        if self.stance is not None:
+        if self.stance is not None and self.article_model is not None:
             sstate, sarrays = self.stance.get_state()
+            astate, aarrays = self.article_model.get_state()
             sstate["quote_weight"] = self.quote_weight
+            sstate["article"] = astate
             writer.write_json("stance.json", sstate)
-            for name, arr in sarrays.items():
+            for name, arr in {**sarrays, **aarrays}.items():
                 writer.write_array(f"stance/{name}.npy", arr)
 
 
@@ -230,16 +239,20 @@ def _read_v1(path: Path, manifest: dict[str, Any]) -> MtopicsModel:
     lda = LdaTopicModel.from_state(
         read_json(path / "lda.json"), _arrays(path, "lda", ("lambda", "alpha", "eta", "term_frequency"))
     )
-    stance = None
+    stance = article = None
     quote_weight = 0.5
     if (path / "stance.json").exists():
         sstate = read_json(path / "stance.json")
-        quote_weight = float(sstate.get("quote_weight", 0.5))
-        stance = StanceClassifier.from_state(
-            sstate, _arrays(path, "stance", ("coef", "intercept", "calibration", "train_prior", "idf"))
+        quote_weight = float(sstate["quote_weight"])
+        names = ["coef", "intercept", "calibration", "train_prior", "idf"]
+        if sstate.get("char_tfidf"):
+            names.append("char_idf")
+        stance = StanceClassifier.from_state(sstate, _arrays(path, "stance", names))
+        article = ArticleStanceModel.from_state(
+            sstate["article"], _arrays(path, "stance", ("article_coef", "article_intercept"))
         )
     topic_info = read_json(path / "topics.json")["topics"]
-    return MtopicsModel(pre, lda, stance, topic_info, manifest, path, quote_weight)
+    return MtopicsModel(pre, lda, stance, article, topic_info, manifest, path, quote_weight)
 
 
 #: One reader per format version; old readers stay when the format changes.

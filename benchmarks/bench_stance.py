@@ -1,0 +1,163 @@
+"""Stance evaluation: which data sources and features help, on real seed articles and SemEval.
+
+1. Leave-one-article-out on the labelled seed passages (the only real, evaluated data):
+   passage-level and article-level metrics, trained with and without each data source.
+2. SemEval-2016 Task 6, target "Feminist Movement" (TweetEval split, read from
+   ../shared/data/tweeteval-stance-feminist/): train on train, report on val
+   (F_avg = mean F1 of favor and against, and macro-F1), with and without our own data,
+   word n-grams alone and with character n-grams; plus 5-fold cross-validation on train.
+
+Nothing is tuned on the val split: the classifier's settings are the library defaults.
+
+Run:  .venv/bin/python benchmarks/bench_stance.py [--quick]
+Writes benchmarks/results/stance.json and prints Markdown tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+import numpy as np  # noqa: E402
+
+import mtopics  # noqa: E402
+from mtopics._experiment import _article_texts_for_eval, _preprocessor  # noqa: E402
+
+SEMEVAL = ROOT.parent / "shared" / "data" / "tweeteval-stance-feminist"
+SEMEVAL_LABELS = {"0": "none", "1": "against", "2": "favor"}
+
+
+def semeval(split: str) -> list[mtopics.LabelledExample]:
+    texts = (SEMEVAL / f"{split}_text.txt").read_text(encoding="utf-8").splitlines()
+    labels = (SEMEVAL / f"{split}_labels.txt").read_text(encoding="utf-8").split()
+    return [
+        mtopics.LabelledExample(f"{split}:{i}", t.replace("#SemST", ""), SEMEVAL_LABELS[y], source="semeval")
+        for i, (t, y) in enumerate(zip(texts, labels, strict=True))
+    ]
+
+
+def ours(config: mtopics.ExperimentConfig) -> dict[str, list[mtopics.LabelledExample]]:
+    out = {}
+    for src in config["stance.sources"]:
+        path = config.resolve_path(src["path"])
+        out[path.name] = list(
+            mtopics.iter_labelled(path, group_field=src["group_field"], evaluate=src["evaluate"], source=path.name)
+        )
+    return out
+
+
+def make(char: bool = True):  # type: ignore[no-untyped-def]
+    return lambda: mtopics.StanceClassifier(char_ngram_range=(2, 5) if char else None)
+
+
+def loao(config, sources, names, char=True):  # type: ignore[no-untyped-def]
+    pre = _preprocessor(config)
+    examples = [e for name in names for e in sources[name]]
+    start = time.perf_counter()
+    result = mtopics.cross_validate_articles(
+        examples, make(char), pre, _article_texts_for_eval(config), quote_weight=config["stance.quote_weight"]
+    )
+    p, a = result["passage"], result["article"]
+    return {
+        "training": names,
+        "features": "word+char" if char else "word",
+        "passage": {k: p[k] for k in ("n", "macro_f1", "f_avg", "labels_evaluated", "confusion")},
+        "article": {k: a[k] for k in ("n", "macro_f1", "f_avg", "articles")},
+        "seconds": round(time.perf_counter() - start, 1),
+    }
+
+
+def semeval_eval(extra, char=True):  # type: ignore[no-untyped-def]
+    train, val = semeval("train"), semeval("val")
+    examples = train + [e for e in extra if e.kind != "article"]
+    clf = make(char)().fit([e.text for e in examples], [e.label for e in examples])
+    report = mtopics.stance_report([e.label for e in val], clf.predict([e.text for e in val]))
+    return {"n_train": len(examples), "n_val": report["n"], "f_avg": report["f_avg"], "macro_f1": report["macro_f1"]}
+
+
+def semeval_cv(char: bool, seeds: int) -> dict:  # type: ignore[type-arg]
+    train = semeval("train")
+    texts, labels = [e.text for e in train], [e.label for e in train]
+    scores = []
+    for seed in range(seeds):
+        r = mtopics.cross_validate_stance(
+            make(char), texts, labels, evaluate=[True] * len(texts), folds=5, random_state=seed
+        )
+        scores.append(r["f_avg"])
+    return {
+        "n": len(texts),
+        "folds": 5,
+        "repeats": seeds,
+        "f_avg_mean": float(np.mean(scores)),
+        "f_avg_std": float(np.std(scores)),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer configurations")
+    args = parser.parse_args()
+    config = mtopics.load_config(ROOT / "experiments" / "metoo_pk.toml")
+    sources = ours(config)
+    seed, a, b = "seed_passages.jsonl", "team_written_a.jsonl", "team_written_b.jsonl"
+    results: dict = {"loao": [], "semeval": {}}  # type: ignore[type-arg]
+    have_semeval = SEMEVAL.is_dir()
+    if have_semeval:
+        sources["semeval-train"] = semeval("train")
+    runs = [([seed, a, b], True), ([seed, a, b], False), ([seed, a], True), ([seed, b], True)]
+    if have_semeval and not args.quick:
+        runs += [([seed, a, b, "semeval-train"], True), ([seed, "semeval-train"], True)]
+    for names, char in runs if not args.quick else runs[:2]:
+        row = loao(config, sources, names, char)
+        results["loao"].append(row)
+        print(
+            f"  LOAO {'+'.join(names)} {row['features']}: passage macro-F1 {row['passage']['macro_f1']:.3f}, "
+            f"article macro-F1 {row['article']['macro_f1']:.3f} ({row['seconds']} s)",
+            file=sys.stderr,
+        )
+    if have_semeval:
+        own = [e for name in (seed, a, b) for e in sources[name]]
+        results["semeval"] = {
+            "tweets, word+char": semeval_eval([], True),
+            "tweets, word only": semeval_eval([], False),
+            "tweets + our data, word+char": semeval_eval(own, True),
+            "cv on train, word+char": semeval_cv(True, 1 if args.quick else 3),
+            "cv on train, word only": semeval_cv(False, 1 if args.quick else 3),
+        }
+    out = ROOT / "benchmarks" / "results" / "stance.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print("| training data | features | passages: n | macro-F1 | F_avg | articles: n | macro-F1 | correct |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in results["loao"]:
+        p, art = r["passage"], r["article"]
+        correct = sum(x["label"] == x["predicted"] for x in art["articles"])
+        print(
+            f"| {' + '.join(r['training'])} | {r['features']} | {p['n']} | {p['macro_f1']:.3f} | {p['f_avg']:.3f} "
+            f"| {art['n']} | {art['macro_f1']:.3f} | {correct}/{art['n']} |"
+        )
+    if results["semeval"]:
+        print("\n| SemEval Feminist Movement | train n | eval n | F_avg | macro-F1 |")
+        print("|---|---|---|---|---|")
+        for name, r in results["semeval"].items():
+            if "f_avg" in r:
+                print(
+                    f"| train -> val, {name} | {r['n_train']} | {r['n_val']} | {100 * r['f_avg']:.1f} "
+                    f"| {100 * r['macro_f1']:.1f} |"
+                )
+            else:
+                print(
+                    f"| 5-fold CV x{r['repeats']} on train, {name.split(', ')[1]} | {r['n']} | {r['n']} | "
+                    f"{100 * r['f_avg_mean']:.1f} ± {100 * r['f_avg_std']:.1f} | - |"
+                )
+    print(f"\nwritten to {out}")
+
+
+if __name__ == "__main__":
+    main()

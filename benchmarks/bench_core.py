@@ -91,12 +91,12 @@ from pathlib import Path
 from mtopics import LdaTopicModel
 from mtopics._experiment import TokenFile
 import gensim.models, gensim.corpora
-mode, path, k = sys.argv[1], sys.argv[2], int(sys.argv[3])
+mode, path, k, chunk = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 tf = TokenFile(Path(path))
 tracemalloc.start()
 start = time.perf_counter()
 corpus = tf if mode == "stream" else [d for d in tf]
-LdaTopicModel(num_topics=k, passes=1, no_below=2, no_above=0.5, random_state=0).fit(corpus)
+LdaTopicModel(num_topics=k, passes=1, chunksize=chunk, no_below=2, no_above=0.5, random_state=0).fit(corpus)
 seconds = time.perf_counter() - start
 traced = tracemalloc.get_traced_memory()[1]
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -113,7 +113,7 @@ def _lee_tokens() -> list[list[str]]:
         return [[w for w in simple_preprocess(line) if w not in STOPWORDS] for line in handle]
 
 
-def bench_memory(copies_list: list[int], ks: list[int]) -> list[dict]:  # type: ignore[type-arg]
+def bench_memory(copies_list: list[int], ks: list[int], chunks: list[int]) -> list[dict]:  # type: ignore[type-arg]
     """Peak memory allocated while training LDA (tracemalloc: Python objects and numpy arrays),
     in a fresh process per run, on Lee's 300 articles repeated."""
     from mtopics._experiment import TokenFile
@@ -125,20 +125,23 @@ def bench_memory(copies_list: list[int], ks: list[int]) -> list[dict]:  # type: 
         for copies in copies_list:
             files[copies] = TokenFile(Path(tmp) / f"tokens-{copies}.txt").write(d for _ in range(copies) for d in docs)
         code = _CHILD.format(src=str(ROOT / "src"))
-        jobs = [("stream", c, ks[0]) for c in copies_list] + [("list", c, ks[0]) for c in copies_list]
-        jobs += [("stream", copies_list[0], k) for k in ks[1:]]
-        for mode, copies, k in jobs:
+        jobs = [("stream", c, ks[0], chunks[0]) for c in copies_list]
+        jobs += [("list", c, ks[0], chunks[0]) for c in copies_list[:-1]]
+        jobs += [("stream", c, ks[0], chunk) for chunk in chunks[1:] for c in copies_list]
+        jobs += [("stream", copies_list[0], k, chunks[0]) for k in ks[1:]]
+        for mode, copies, k, chunk in jobs:
             out = subprocess.run(
-                [sys.executable, "-c", code, mode, str(files[copies].path), str(k)],
+                [sys.executable, "-c", code, mode, str(files[copies].path), str(k), str(chunk)],
                 check=True,
                 capture_output=True,
                 text=True,
             ).stdout
             row = json.loads(out.strip().splitlines()[-1])
-            row.update({"mode": mode, "documents": len(docs) * copies, "k": k})
+            row.update({"mode": mode, "documents": len(docs) * copies, "k": k, "chunksize": chunk})
             rows.append(row)
             print(
-                f"  memory: {mode:6s} docs={row['documents']:6d} K={k:3d} training peak {row['training_mb']:.1f} MB "
+                f"  memory: {mode:6s} docs={row['documents']:6d} K={k:3d} chunk={chunk} "
+                f"training peak {row['training_mb']:.1f} MB "
                 f"(process peak RSS {row['peak_rss_mb']:.0f} MB)",
                 file=sys.stderr,
             )
@@ -149,11 +152,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller memory runs")
     args = parser.parse_args()
-    copies = [1, 8] if args.quick else [1, 8, 32]
+    copies = [1, 8] if args.quick else [1, 8, 32, 64]
     with tempfile.TemporaryDirectory() as tmp:
         train, version = bench_train(3, Path(tmp))
         load_score = bench_load_and_score(version, 20 if not args.quick else 5)
-    memory = bench_memory(copies, [10, 100] if args.quick else [10, 100, 400])
+    memory = bench_memory(copies, [10, 100] if args.quick else [10, 100, 400], [2000, 500])
     results = {
         "machine": {
             "python": platform.python_version(),
@@ -185,7 +188,8 @@ def main() -> None:
     for row in memory:
         corpus = "streamed from disk (mtopics)" if row["mode"] == "stream" else "in-memory list (peer)"
         print(
-            f"| training memory, LDA 1 pass, {corpus}, {row['documents']} docs, K={row['k']} | "
+            f"| training memory, LDA 1 pass, {corpus}, {row['documents']} docs, K={row['k']}, "
+            f"chunksize {row['chunksize']} | "
             f"{row['training_mb']:.1f} MB | | |"
         )
     print(f"\nwritten to {out}")

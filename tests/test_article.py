@@ -117,3 +117,34 @@ def test_leave_one_article_out_never_trains_on_the_held_out_article() -> None:
     # each final passage classifier of a fold saw all team data and 2 of the 3 real articles
     assert max(seen_sizes) == len(data) + 6
     assert [a["article"] for a in result["article"]["articles"]] == ["art0", "art1", "art2"]
+
+
+def test_an_article_is_scored_by_the_fold_that_held_out_its_paragraphs() -> None:
+    data = examples()
+    paragraphs = [
+        "Her courage in naming him deserves our thanks.",
+        "The hearing resumes on Monday.",
+        "The committee met twice in March.",
+    ]
+    own = [
+        LabelledExample(f"p{i}", t, lab, group="artX", source="c")
+        for i, (t, lab) in enumerate(zip(paragraphs, ["favor", "none", "none"], strict=True))
+    ]
+    article = LabelledExample("artX", "\n\n".join(paragraphs), "favor", group="artX", kind="article")
+    seen: list[set[str]] = []
+
+    def spy() -> StanceClassifier:
+        clf = make()
+        original = clf.fit
+
+        def fit(texts, labels, sample_weight=None):  # type: ignore[no-untyped-def]
+            seen.append(set(texts))
+            return original(texts, labels, sample_weight)
+
+        clf.fit = fit  # type: ignore[method-assign]
+        return clf
+
+    _, _, info = fit_stance([*data, *own, article], spy, Preprocessor(), composed_articles=30, folds=3)
+    assert info["articles"] == 1
+    # exactly one fold classifier lacked the article's paragraphs: the one that scored it
+    assert sum(not (set(paragraphs) & texts) for texts in seen[:-1]) == 1

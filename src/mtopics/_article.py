@@ -207,7 +207,8 @@ def fit_stance(
     (``kind == "article"``) and of composed articles, all computed from
     passage predictions of classifiers that did not see them (a grouped
     ``folds``-fold split; an article example is scored by the fold
-    classifier that left it out).
+    classifier that left out the passages of its ``group``, or, when none of
+    its passages are examples, by the folds in turn).
 
     Returns
     -------
@@ -229,10 +230,18 @@ def fit_stance(
     article_x: list[np.ndarray] = []
     article_y: list[str] = []
     splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=random_state)
+    passage_groups = set(groups)
     for fold, (train, test) in enumerate(splitter.split(texts, labels, groups)):
         clf = make_classifier().fit(list(texts[train]), list(labels[train]), sample_weight=weights[train])
         oof[test] = clf.predict_proba(list(texts[test]), calibrated_only=True)
-        held = [a for i, a in enumerate(articles) if i % folds == fold]
+        # an article whose paragraphs are passage examples is scored in the fold that holds
+        # them out; other articles are spread over the folds in turn
+        test_groups = {groups[i] for i in test}
+        held = [
+            a
+            for i, a in enumerate(articles)
+            if (a.group in test_groups if a.group in passage_groups else i % folds == fold)
+        ]
         rows = _article_rows(clf, preprocessor, [a.text for a in held], quote_weight)
         article_x.extend(rows)
         article_y.extend(a.label for a in held[: len(rows)])

@@ -109,10 +109,10 @@ class StanceClassifier:
 
     def __init__(
         self,
-        C: float = 4.0,
+        C: float = 0.5,
         class_weight: str = "balanced",
         ngram_range: tuple[int, int] = (1, 2),
-        min_df: int = 2,
+        min_df: int = 1,
         char_ngram_range: tuple[int, int] | None = (2, 5),
         calibration_folds: int = 5,
         priors: dict[str, float] | None = None,

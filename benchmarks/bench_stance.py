@@ -106,13 +106,21 @@ def main() -> None:
     config = mtopics.load_config(ROOT / "experiments" / "metoo_pk.toml")
     sources = ours(config)
     seed, a, b = "seed_passages.jsonl", "team_written_a.jsonl", "team_written_b.jsonl"
+    c = ["team_written_paragraphs_c.jsonl", "team_written_articles_c.jsonl"]
     results: dict = {"loao": [], "semeval": {}}  # type: ignore[type-arg]
     have_semeval = SEMEVAL.is_dir()
     if have_semeval:
         sources["semeval-train"] = semeval("train")
-    runs = [([seed, a, b], True), ([seed, a, b], False), ([seed, a], True), ([seed, b], True)]
+    runs = [
+        ([seed, a, b, *c], True),
+        ([seed, a, b, *c], False),
+        ([seed, a, b], True),
+        ([seed, *c], True),
+        ([seed, a, *c], True),
+        ([seed, b, *c], True),
+    ]
     if have_semeval and not args.quick:
-        runs += [([seed, a, b, "semeval-train"], True), ([seed, "semeval-train"], True)]
+        runs += [([seed, a, b, *c, "semeval-train"], True), ([seed, "semeval-train"], True)]
     for names, char in runs if not args.quick else runs[:2]:
         row = loao(config, sources, names, char)
         results["loao"].append(row)
@@ -122,7 +130,7 @@ def main() -> None:
             file=sys.stderr,
         )
     if have_semeval:
-        own = [e for name in (seed, a, b) for e in sources[name]]
+        own = [e for name in (seed, a, b, *c) for e in sources[name]]
         results["semeval"] = {
             "tweets, word+char": semeval_eval([], True),
             "tweets, word only": semeval_eval([], False),

@@ -143,3 +143,16 @@ def test_evaluate(capsys, trained_version: Path, tmp_path: Path) -> None:  # typ
     bad.write_text("text,label\nhello,maybe\n")
     code, _, err = run(capsys, "evaluate", "--model", str(trained_version), str(bad))
     assert code == 2 and "bad.csv:2: label must be one of favor, against, none; got 'maybe'" in err
+
+
+def test_evaluate_a_labelled_folder(capsys, trained_version: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "gold"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The court adjourned the defamation hearing to next month. " * 5)
+    (folder / "b.txt").write_text("We salute the courage of the survivors who spoke out against harassment. " * 5)
+    (folder / "labels.csv").write_text("id,label\na.txt,none\nb.txt,favor\n")
+    code, out, _ = run(capsys, "evaluate", "--model", str(trained_version), str(folder), "--json")
+    assert code == 0 and json.loads(out)["n"] == 2
+    (folder / "c.txt").write_text("Unlabelled article text. " * 5)
+    code, _, err = run(capsys, "evaluate", "--model", str(trained_version), str(folder))
+    assert code == 2 and "c.txt: no label in" in err

@@ -44,7 +44,7 @@ def test_manifest_has_what_the_store_promises(trained_version: Path) -> None:
     assert stance["n"] == 61  # every labelled seed passage is scored, nothing synthetic
     assert sum(map(sum, stance["confusion"]["matrix"])) == stance["n"]
     assert stance["article"]["n"] == 5 and len(stance["article"]["articles"]) == 5
-    assert stance["train"] == {"passages": 391, "articles": 30, "composed_articles": 300}
+    assert stance["train"] == {"passages": 923, "articles": 96, "composed_articles": 300}
     assert m["data"]["corpus"]["documents"] == 5
     assert set(m["files"]) >= {"preprocess.json", "lda.json", "lda/lambda.npy", "stance.json", "topics.json"}
 

@@ -123,3 +123,20 @@ def test_empty_weight_cell_keeps_the_default_weight(tmp_path: Path) -> None:
     path = tmp_path / "w.csv"
     path.write_text("text,label,weight\nweighted,favor,2\nplain,none,\n", encoding="utf-8")
     assert [e.weight for e in iter_labelled(path, weight=3.0)] == [6.0, 3.0]
+
+
+def test_labelled_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from mtopics import CorpusError
+    from mtopics._labelled import load_labelled_folder
+
+    (tmp_path / "x.txt").write_text("first article")
+    (tmp_path / "y.txt").write_text("second article")
+    (tmp_path / "labels.jsonl").write_text('{"id": "x.txt", "label": "Favour"}\n{"id": "y.txt", "label": "none"}\n')
+    got = load_labelled_folder(tmp_path)
+    assert [(e.id, e.label, e.kind) for e in got] == [("x.txt", "favor", "article"), ("y.txt", "none", "article")]
+    (tmp_path / "labels.jsonl").write_text('{"id": "x.txt", "label": "favor"}\n{"id": "z.txt", "label": "none"}\n')
+    with pytest.raises(CorpusError, match=r"id 'z\.txt' has no file"):
+        load_labelled_folder(tmp_path)
+    (tmp_path / "labels.jsonl").unlink()
+    with pytest.raises(CorpusError, match="no label file"):
+        load_labelled_folder(tmp_path)

@@ -264,11 +264,32 @@ def predict_article(
     return STANCE_LABELS[int(np.argmax(article_model.predict_proba(rows[0])[0]))]
 
 
+def _held_out_fold(
+    examples: Sequence[Any],
+    group: str,
+    make_classifier: Any,
+    preprocessor: Any,
+    article_texts: dict[str, tuple[str, str]],
+    fit_params: dict[str, Any],
+) -> tuple[list[str], list[str], dict[str, str] | None]:
+    train = [e for e in examples if not (e.evaluate and e.group == group)]
+    test = [e for e in examples if e.evaluate and e.group == group]
+    clf, article_model, _ = fit_stance(train, make_classifier, preprocessor, **fit_params)
+    passage_pred = clf.predict([e.text for e in test])
+    article = None
+    if group in article_texts:
+        text, label = article_texts[group]
+        predicted = predict_article(clf, article_model, preprocessor, text, fit_params.get("quote_weight", 0.5))
+        article = {"article": group, "label": label, "predicted": predicted}
+    return [e.label for e in test], passage_pred, article
+
+
 def cross_validate_articles(
     examples: Sequence[Any],
     make_classifier: Any,
     preprocessor: Any,
     article_texts: dict[str, tuple[str, str]],
+    n_jobs: int = 1,
     **fit_params: Any,
 ) -> dict[str, Any]:
     """Leave-one-article-out evaluation of passage and article stance.
@@ -277,6 +298,7 @@ def cross_validate_articles(
     models are trained without any of its passages, then its passages and
     the whole article (``article_texts[group] = (text, label)``) are
     predicted.  Examples not marked ``evaluate`` are training data only.
+    The held-out articles run in parallel on ``n_jobs`` processes (joblib).
 
     Returns
     -------
@@ -285,30 +307,24 @@ def cross_validate_articles(
     """
     import logging
 
+    from joblib import Parallel, delayed
+
     from ._metrics import stance_report
 
     logger = logging.getLogger("mtopics")
     held_groups = sorted({e.group for e in examples if e.evaluate})
-    p_true: list[str] = []
-    p_pred: list[str] = []
-    a_true: list[str] = []
-    a_pred: list[str] = []
-    per_article = []
-    for n, group in enumerate(held_groups, start=1):
-        train = [e for e in examples if not (e.evaluate and e.group == group)]
-        test = [e for e in examples if e.evaluate and e.group == group]
-        clf, article_model, _ = fit_stance(train, make_classifier, preprocessor, **fit_params)
-        p_true += [e.label for e in test]
-        p_pred += clf.predict([e.text for e in test])
-        if group in article_texts:
-            text, label = article_texts[group]
-            predicted = predict_article(clf, article_model, preprocessor, text, fit_params.get("quote_weight", 0.5))
-            a_true.append(label)
-            a_pred.append(predicted)
-            per_article.append({"article": group, "label": label, "predicted": predicted})
-        logger.info("leave-one-article-out: %d/%d done", n, len(held_groups))
+    logger.info(
+        "leave-one-article-out: %d articles, %s", len(held_groups), "in parallel" if n_jobs != 1 else "one at a time"
+    )
+    folds = Parallel(n_jobs=n_jobs)(
+        delayed(_held_out_fold)(examples, g, make_classifier, preprocessor, article_texts, fit_params)
+        for g in held_groups
+    )
+    p_true = [label for fold in folds for label in fold[0]]
+    p_pred = [label for fold in folds for label in fold[1]]
+    per_article = [fold[2] for fold in folds if fold[2] is not None]
     passage = stance_report(p_true, p_pred)
-    article = stance_report(a_true, a_pred)
+    article = stance_report([a["label"] for a in per_article], [a["predicted"] for a in per_article])
     for report in (passage, article):
         report.update({"scheme": "leave-one-article-out", "folds": len(held_groups)})
     article["articles"] = per_article

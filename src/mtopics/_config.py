@@ -203,6 +203,13 @@ PARAMS: tuple[Param, ...] = (
         "JSONL or CSV with `id` (a corpus document id) and `label` of whole "
         "articles, for the article-level evaluation; empty: none.",
     ),
+    P(
+        "stance.n_jobs",
+        "int",
+        -1,
+        "Processes for the leave-one-article-out evaluation (-1: all cores; 0 or 1: one at a time).",
+        range=(-1, 64),
+    ),
     P("stance.article_C", "float", 1.0, "Inverse regularisation of the article model.", range=(1e-3, 1e3)),
     P(
         "stance.composed_articles",

@@ -419,7 +419,9 @@ def _train_stance(
                     f'`[stance].cv` in {where} is "article", so every evaluated source needs '
                     "`group_field` (the article id); got a source without it"
                 )
-            result = cross_validate_articles(examples, make, pre, _article_texts_for_eval(config), **fit_params)
+            result = cross_validate_articles(
+                examples, make, pre, _article_texts_for_eval(config), n_jobs=s["n_jobs"] or 1, **fit_params
+            )
             metrics = result["passage"]
             metrics["article"] = result["article"]
         else:

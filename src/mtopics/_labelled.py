@@ -10,7 +10,7 @@ from ._corpus import Document, LoadReport, iter_documents
 from ._metrics import STANCE_LABELS
 from .exceptions import CorpusError
 
-__all__ = ["LabelledExample", "iter_labelled", "normalise_label"]
+__all__ = ["LabelledExample", "iter_labelled", "load_labelled_folder", "normalise_label"]
 
 _SYNONYMS = {"favour": "favor", "pro": "favor", "neutral": "none", "con": "against"}
 
@@ -91,3 +91,40 @@ def _field(doc: Document, name: str) -> object:
     if name in ("label", "title", "date", "source", "id"):
         return getattr(doc, name)
     return doc.metadata.get(name)
+
+
+#: Label files looked for in a labelled folder, in this order.
+LABEL_FILES = ("labels.csv", "labels.jsonl", "labels.tsv")
+
+
+def load_labelled_folder(folder: str | Path, labels: str | Path | None = None) -> list[LabelledExample]:
+    """Articles of a folder of ``.txt`` files with their labels from a label file.
+
+    The label file (``labels`` or else the first of :data:`LABEL_FILES` found in
+    the folder) has an ``id`` (the file name, as :func:`iter_documents` gives
+    it) and a ``label`` per article.  Every labelled id must be a file of the
+    folder and every file must have a label, else :class:`CorpusError` names
+    the first one missing.
+    """
+    folder = Path(folder)
+    if labels is None:
+        found = [folder / name for name in LABEL_FILES if (folder / name).is_file()]
+        if not found:
+            raise CorpusError(f"{folder}: no label file; put one of {', '.join(LABEL_FILES)} in it (id, label)")
+        labels = found[0]
+    labels = Path(labels)
+    # a label file is read like a corpus whose "text" is the label field
+    gold = {d.id: normalise_label(d.text, d.origin) for d in iter_documents(labels, text_field="label")}
+    docs = {d.id: d for d in iter_documents(folder, format="folder")}
+    missing = sorted(set(gold) - set(docs))
+    if missing:
+        raise CorpusError(f"{labels}: id {missing[0]!r} has no file in {folder} ({len(missing)} missing)")
+    unlabelled = sorted(set(docs) - set(gold))
+    if unlabelled:
+        raise CorpusError(f"{folder / unlabelled[0]}: no label in {labels} ({len(unlabelled)} unlabelled)")
+    return [
+        LabelledExample(
+            doc_id, docs[doc_id].text, gold[doc_id], source=labels.name, kind="article", origin=docs[doc_id].origin
+        )
+        for doc_id in sorted(gold)
+    ]

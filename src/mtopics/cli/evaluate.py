@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
-from .._labelled import iter_labelled
+from .._labelled import iter_labelled, load_labelled_folder
 from .._model import load_model
 
 
@@ -15,11 +16,14 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "evaluate",
         help="stance metrics of a saved model on labelled data",
-        description="Score every example of a labelled CSV or JSONL file (fields `text` and `label`: favor, "
-        "against, none) with a saved model and print macro-F1, F_avg, per-class F1 and the confusion matrix. "
-        "Each example is scored as an article (its passages combined), or as one passage with --level passage.",
+        description="Score every example of labelled data with a saved model and print macro-F1, F_avg, "
+        "per-class F1 and the confusion matrix. DATA is a CSV or JSONL file (fields `text` and `label`: favor, "
+        "against, none) or a folder of .txt articles with a labels.csv/labels.jsonl (fields `id` = file name, "
+        "`label`). Each example is scored as an article (its passages combined), or as one passage with "
+        "--level passage.",
     )
-    p.add_argument("data", help="labelled CSV or JSONL file")
+    p.add_argument("data", help="labelled CSV or JSONL file, or a folder of .txt files with labels.csv")
+    p.add_argument("--labels", help="label file for a folder (default: labels.csv or labels.jsonl inside it)")
     p.add_argument("--model", required=True, help="version folder, or <models-dir>/<experiment>/latest")
     p.add_argument("--level", choices=("article", "passage"), default="article")
     p.add_argument("--text-field", default="text")
@@ -30,7 +34,10 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     model = load_model(args.model)
-    examples = list(iter_labelled(args.data, text_field=args.text_field, label_field=args.label_field))
+    if Path(args.data).is_dir():
+        examples = load_labelled_folder(args.data, args.labels)
+    else:
+        examples = list(iter_labelled(args.data, text_field=args.text_field, label_field=args.label_field))
     report = model.evaluate_stance([e.text for e in examples], [e.label for e in examples], level=args.level)
     if args.json:
         print(json.dumps(report, indent=2))

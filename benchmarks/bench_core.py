@@ -151,12 +151,17 @@ def bench_memory(copies_list: list[int], ks: list[int], chunks: list[int]) -> li
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller memory runs")
+    parser.add_argument("--no-memory", action="store_true", help="skip the (slow) memory runs")
     args = parser.parse_args()
     copies = [1, 8] if args.quick else [1, 8, 32, 64]
     with tempfile.TemporaryDirectory() as tmp:
         train, version = bench_train(3, Path(tmp))
         load_score = bench_load_and_score(version, 20 if not args.quick else 5)
-    memory = bench_memory(copies, [10, 100] if args.quick else [10, 100, 400], [2000, 500])
+    out = ROOT / "benchmarks" / "results" / "core.json"
+    if args.no_memory:  # keep the memory rows of the last full run
+        memory = json.loads(out.read_text())["memory"] if out.exists() else []
+    else:
+        memory = bench_memory(copies, [10, 100] if args.quick else [10, 100, 400], [2000, 500])
     results = {
         "machine": {
             "python": platform.python_version(),
@@ -168,7 +173,6 @@ def main() -> None:
         **load_score,
         "memory": memory,
     }
-    out = ROOT / "benchmarks" / "results" / "core.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
     s, ld = results["score"], results["load"]

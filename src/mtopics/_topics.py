@@ -198,26 +198,31 @@ class LdaTopicModel:
         order = np.argsort(-self.topic_word_[topic], kind="stable")[:n]
         return [self.terms_[i] for i in order]
 
-    def relevant_terms(self, topic: int, n: int = 10, lam: float = 0.6) -> list[str]:
+    def relevant_terms(self, topic: int, n: int = 10, lam: float = 0.6, min_count: float = 0) -> list[str]:
         """Terms ranked by LDAvis relevance: ``lam*log p(w|k) + (1-lam)*log(p(w|k)/p(w))``.
 
-        ``lam=1`` is plain probability; lower values favour terms specific to the topic.
+        ``lam=1`` is plain probability; lower values favour terms specific to the
+        topic.  Terms seen fewer than ``min_count`` times in the corpus rank last
+        (rare words are "specific" to any topic that happens to hold them).
         """
         self._check()
         p_w = self.term_frequency_ / self.term_frequency_.sum()
         phi = self.topic_word_[topic]
         with np.errstate(divide="ignore"):
             relevance = lam * np.log(phi) + (1 - lam) * np.log(phi / np.maximum(p_w, 1e-12))
+        relevance[self.term_frequency_ < min_count] -= 1e6
         order = np.argsort(-relevance, kind="stable")[:n]
         return [self.terms_[i] for i in order]
 
-    def label(self, topic: int, n: int = 3) -> str:
+    def label(self, topic: int, n: int = 3, min_count: float = 5) -> str:
         """A short readable label: the ``n`` most relevant terms, phrases spelled out.
 
-        A term already contained in a chosen phrase is not repeated.
+        Relevance with ``lam=0.6`` (LDAvis' suggested value) among terms seen at
+        least ``min_count`` times; a term already contained in a chosen phrase
+        is not repeated.
         """
         chosen: list[str] = []
-        for term in self.relevant_terms(topic, n=4 * n):
+        for term in self.relevant_terms(topic, n=4 * n, min_count=min_count):
             words = term.replace("_", " ")
             if any(words in c or c in words for c in chosen):
                 continue

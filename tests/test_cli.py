@@ -156,3 +156,34 @@ def test_evaluate_a_labelled_folder(capsys, trained_version: Path, tmp_path: Pat
     (folder / "c.txt").write_text("Unlabelled article text. " * 5)
     code, _, err = run(capsys, "evaluate", "--model", str(trained_version), str(folder))
     assert code == 2 and "c.txt: no label in" in err
+
+
+def test_score_reports_every_skipped_file_once(capsys, trained_version: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "in"
+    (folder / "2019").mkdir(parents=True)
+    (folder / "a_empty.txt").write_text("  ")
+    (folder / "b_scan.txt").write_bytes(b"\x00\x00PDF")
+    (folder / "c_ok.txt").write_text("The court adjourned the harassment hearing. " * 10)
+    (folder / "2019" / "d_empty.txt").write_text("")
+    code, out, _ = run(capsys, "score", "--model", str(trained_version), str(folder))
+    ids = [json.loads(line)["id"] for line in out.splitlines()]
+    assert code == 0
+    assert sorted(ids) == ["2019/d_empty.txt", "a_empty.txt", "b_scan.txt", "c_ok.txt"]
+
+
+def test_evaluate_text_report_when_a_label_never_occurs(capsys, trained_version: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data = tmp_path / "gold.csv"
+    data.write_text('text,label\n"The hearing was adjourned to next month by the judge.",none\n')
+    code, out, _ = run(capsys, "evaluate", "--model", str(trained_version), str(data))
+    assert code == 0
+    assert "averages over:" in out
+
+
+def test_check_finds_missing_files_before_training(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cfg = tmp_path / "exp.toml"
+    cfg.write_text('[experiment]\nname = "x"\n[corpus]\npath = "nowhere"\n')
+    code, _, err = run(capsys, "run", str(cfg), "--check")
+    assert code == 2 and "`[corpus].path` in" in err and "nowhere" in err
+    (tmp_path / "nowhere").mkdir()
+    code, _, err = run(capsys, "run", str(cfg), "--check")
+    assert code == 2 and "`[stance].sources`" in err and "`[stance].enabled = false`" in err

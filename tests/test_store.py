@@ -127,3 +127,11 @@ def test_concurrent_writers_get_distinct_complete_versions(tmp_path: Path) -> No
     assert sorted(Path(p).name for p in paths) == ["v1", "v2", "v3", "v4"]
     for p in paths:
         verify_version(p)
+
+
+def test_a_version_without_its_manifest_is_an_integrity_error(tmp_path: Path) -> None:
+    path = make_version(tmp_path)
+    (path / MANIFEST).unlink()
+    assert resolve_version(path) == path
+    with pytest.raises(ModelIntegrityError, match=r"manifest\.json is missing"):
+        verify_version(path)

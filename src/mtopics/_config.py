@@ -502,6 +502,42 @@ class ExperimentConfig:
         p = Path(path).expanduser()
         return p if p.is_absolute() else (self.base_dir / p)
 
+    def check_paths(self) -> None:
+        """Check that every file and folder the config names exists, before any work starts.
+
+        Raises
+        ------
+        ConfigError
+            Naming the key and the missing path; also when stance is enabled
+            without any ``[[stance.sources]]``.
+        """
+        corpus = self.resolve_path(self.data["corpus"]["path"])
+        if not corpus.exists():
+            raise ConfigError(
+                f"`[corpus].path` in {self.source} must name an existing file or folder; "
+                f"got {self.data['corpus']['path']!r} ({corpus} not found)"
+            )
+        stance = self.data["stance"]
+        if not stance["enabled"]:
+            return
+        if not stance["sources"]:
+            raise ConfigError(
+                f"`[stance].sources` in {self.source} must name at least one labelled file when "
+                "`[stance].enabled` is true (set `[stance].enabled = false` for topics only); got []"
+            )
+        for i, src in enumerate(stance["sources"], start=1):
+            if not self.resolve_path(src["path"]).is_file():
+                raise ConfigError(
+                    f"`[[stance.sources]][{i}].path` in {self.source} must name an existing file; "
+                    f"got {src['path']!r} ({self.resolve_path(src['path'])} not found)"
+                )
+        labels = stance["article_labels"]
+        if labels and not self.resolve_path(labels).is_file():
+            raise ConfigError(
+                f"`[stance].article_labels` in {self.source} must name an existing file; "
+                f"got {labels!r} ({self.resolve_path(labels)} not found)"
+            )
+
     def to_dict(self) -> dict[str, Any]:
         """A deep copy of the resolved config."""
         return copy.deepcopy(self.data)

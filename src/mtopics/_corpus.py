@@ -203,7 +203,7 @@ def _jsonl_records(path: Path, report: LoadReport) -> Iterator[tuple[str, str, d
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield where, f"{path.name}:{number}", ValueError(f"invalid JSON ({exc.msg} at column {exc.colno})")
+            yield where, f"{path.name}:{number}", ValueError(f"invalid JSON ({exc.msg.rstrip()}, column {exc.colno})")
             continue
         if not isinstance(record, dict):
             yield where, f"{path.name}:{number}", ValueError("a JSON object is expected on each line")

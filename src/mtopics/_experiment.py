@@ -264,6 +264,7 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
     Path
         The new version folder.
     """
+    config.check_paths()
     clock = _Clock()
     pre = _preprocessor(config)
     logger.info("experiment %s from %s", config.name, config.source)
@@ -336,9 +337,15 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
         stance, article_model, stance_metrics, sources = _train_stance(config, pre)
         clock.lap("stance")
     model = MtopicsModel(pre, lda, stance, article_model, topic_info, quote_weight=config["stance.quote_weight"])
+    article_labels = None
+    if config["stance.enabled"] and config["stance.article_labels"]:
+        labels_path = config.resolve_path(config["stance.article_labels"])
+        article_labels = {"path": config["stance.article_labels"], "sha256": sha256_file(labels_path)}
     data_digest = hashlib.sha256(corpus_info["sha256"].encode())
     for src in sources:
         data_digest.update(src["sha256"].encode())
+    if article_labels:
+        data_digest.update(article_labels["sha256"].encode())
     manifest = {
         "mtopics_version": __version__,
         "versions": _library_versions(),
@@ -346,7 +353,7 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
         "config_path": config.source,
         "config_sha256": config.sha256(),
         "data_sha256": data_digest.hexdigest(),
-        "data": {"corpus": corpus_info, "stance_sources": sources},
+        "data": {"corpus": corpus_info, "stance_sources": sources, "article_labels": article_labels},
         "metrics": {"topics": topic_metrics, "stance": stance_metrics},
         "timing_seconds": clock.steps,
     }

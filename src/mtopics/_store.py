@@ -180,7 +180,7 @@ def resolve_version(path: str | Path) -> Path:
         return versions[-1]
     if not path.exists():
         raise ModelNotFoundError(f"{path}: no such model version")
-    if path.is_dir() and not (path / MANIFEST).exists():
+    if path.is_dir() and not (path / MANIFEST).exists() and not _VERSION_DIR.match(path.name):
         versions = _sorted_versions(path)
         if versions:
             return versions[-1]

@@ -23,7 +23,9 @@ def add_parser(sub: Any) -> None:
         "--level passage.",
     )
     p.add_argument("data", help="labelled CSV or JSONL file, or a folder of .txt files with labels.csv")
-    p.add_argument("--labels", help="label file for a folder (default: labels.csv or labels.jsonl inside it)")
+    p.add_argument(
+        "--labels", help="label file for a folder (default: labels.csv, labels.jsonl or labels.tsv inside it)"
+    )
     p.add_argument("--model", required=True, help="version folder, or <models-dir>/<experiment>/latest")
     p.add_argument("--level", choices=("article", "passage"), default="article")
     p.add_argument("--text-field", default="text")
@@ -45,10 +47,12 @@ def run(args: argparse.Namespace) -> int:
     print(f"{args.data}: {report['n']} examples, {args.level} level, model {model.path}")
     print(f"macro-F1 {report['macro_f1']:.3f}   F_avg {report['f_avg']:.3f}   accuracy {report['accuracy']:.3f}")
     for label, row in report["per_class"].items():
+        f1 = "  -  " if row["f1"] is None else f"{row['f1']:.3f}"  # None: label neither true nor predicted
         print(
-            f"  {label:8s} F1 {row['f1']:.3f}  precision {row['precision']:.3f}  recall {row['recall']:.3f}  "
+            f"  {label:8s} F1 {f1}  precision {row['precision']:.3f}  recall {row['recall']:.3f}  "
             f"support {row['support']}"
         )
+    print(f"averages over: {', '.join(report['labels_evaluated'])}")
     labels = report["confusion"]["labels"]
     print("confusion (rows: true, columns: predicted)")
     print("  " + " " * 9 + " ".join(f"{lab:>8s}" for lab in labels))

@@ -28,12 +28,17 @@ def add_parser(sub: Any) -> None:
         metavar="KEY=VALUE",
         help="override a config key, e.g. --set lda.num_topics=12 (repeatable)",
     )
-    p.add_argument("--check", action="store_true", help="only validate the config and print it resolved")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="only validate the config (keys, values, and that its files exist) and print it resolved",
+    )
     p.set_defaults(func=run, log_level=logging.INFO)
 
 
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config, overrides=args.overrides)
+    config.check_paths()
     if args.check:
         import json
 

@@ -35,11 +35,21 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(func=run, log_level=logging.WARNING)
 
 
-def _skipped(report: LoadReport, seen: int) -> list[tuple[str, str]]:
-    items = [(where, "binary file skipped") for where in report.skipped_binary]
-    items += [(where, "empty input skipped") for where in report.skipped_empty]
-    items += [(where, "invalid record skipped") for where in report.skipped_invalid]
-    return items[seen:]
+_SKIPS = (
+    ("skipped_binary", "binary file skipped"),
+    ("skipped_empty", "empty input skipped"),
+    ("skipped_invalid", "invalid record skipped"),
+)
+
+
+def _new_skips(report: LoadReport, seen: dict[str, int]) -> list[tuple[str, str]]:
+    """Skips reported since the last call (``seen`` counts what each list already gave)."""
+    items = []
+    for attr, why in _SKIPS:
+        entries = getattr(report, attr)
+        items += [(where, why) for where in entries[seen.get(attr, 0) :]]
+        seen[attr] = len(entries)
+    return items
 
 
 def _records(model: MtopicsModel, inputs: list[str], input_format: str) -> Iterator[dict[str, Any]]:
@@ -59,25 +69,31 @@ def _records(model: MtopicsModel, inputs: list[str], input_format: str) -> Itera
             raise CorpusError(f"{path}: no such file or folder")
         report = LoadReport()
         fmt = "folder" if path.is_dir() else input_format
-        flushed = 0
+        seen: dict[str, int] = {}
         for doc in iter_documents(path, format=fmt, report=report, errors="skip"):
-            for where, why in _skipped(report, flushed):
-                flushed += 1
-                yield _empty_record(where, why)
+            for where, why in _new_skips(report, seen):
+                yield _empty_record(where, why, path)
             warnings = [
                 f"not valid UTF-8: {n} undecodable bytes replaced"
                 for where, n in report.replaced.items()
                 if where == doc.origin
             ]
             yield model.score_one(doc.id, doc.text, warnings)
-        for where, why in _skipped(report, flushed):
-            flushed += 1
-            yield _empty_record(where, why)
+        for where, why in _new_skips(report, seen):
+            yield _empty_record(where, why, path)
 
 
-def _empty_record(where: str, why: str) -> dict[str, Any]:
+def _empty_record(where: str, why: str, root: Path) -> dict[str, Any]:
+    """A record for an input that could not be scored, so that nothing vanishes from the output."""
+    place = Path(where)
+    if root.is_dir() and place.is_relative_to(root):
+        doc_id = place.relative_to(root).as_posix()  # the id a scored file of the folder would get
+    elif ":" in place.name:
+        doc_id = place.name  # <file>:<line> of a record
+    else:
+        doc_id = place.name
     return {
-        "id": Path(where).name if ":" not in Path(where).name else where,
+        "id": doc_id,
         "topics": [],
         "stance": None,
         "passages": 0,

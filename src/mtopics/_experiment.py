@@ -77,20 +77,8 @@ class _Clock:
 
 
 def _preprocessor(config: ExperimentConfig) -> Preprocessor:
-    c = config["clean"]
-    cleaner = TextCleaner(
-        unicode_form=c["unicode_form"],
-        strip_furniture=c["strip_furniture"],
-        remove_urls=c["remove_urls"],
-        remove_emails=c["remove_emails"],
-        remove_mentions=c["remove_mentions"],
-        split_hashtags=c["split_hashtags"],
-        lowercase=c["lowercase"],
-        keep_digits=c["keep_digits"],
-        stopwords=c["stopwords"],
-        extra_stopwords=tuple(c["extra_stopwords"]),
-        min_token_length=c["min_token_length"],
-    )
+    # the [clean] keys are the TextCleaner parameters
+    cleaner = TextCleaner(**{**config["clean"], "extra_stopwords": tuple(config["clean.extra_stopwords"])})
     return Preprocessor(cleaner, PassageParams(**config["passages"]))
 
 
@@ -283,21 +271,8 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
             phrased = raw
         clock.lap("phrases")
         lda_cfg = config["lda"]
-        lda = LdaTopicModel(
-            num_topics=lda_cfg["num_topics"],
-            alpha=lda_cfg["alpha"],
-            eta=lda_cfg["eta"],
-            passes=lda_cfg["passes"],
-            iterations=lda_cfg["iterations"],
-            chunksize=lda_cfg["chunksize"],
-            no_below=lda_cfg["no_below"],
-            no_above=lda_cfg["no_above"],
-            keep_n=lda_cfg["keep_n"],
-            multicore=lda_cfg["multicore"],
-            workers=lda_cfg["workers"],
-            random_state=lda_cfg["seed"],
-            gamma_threshold=lda_cfg["gamma_threshold"],
-        )
+        # the [lda] keys are the LdaTopicModel parameters, with `seed` as random_state
+        lda = LdaTopicModel(**{k: v for k, v in lda_cfg.items() if k != "seed"}, random_state=lda_cfg["seed"])
         try:
             lda.fit(phrased)
         except ValueError as exc:

@@ -75,6 +75,26 @@ def test_probabilities_equal_sklearn_calibrated_model(clf: StanceClassifier) -> 
     assert np.allclose(ours.sum(axis=1), 1.0)
 
 
+def test_sigmoid_calibration_also_equals_sklearn() -> None:
+    texts, labels = data()
+    clf = StanceClassifier(min_df=1, calibration_folds=3, calibration="sigmoid").fit(texts, labels)
+    assert clf.calibration_.shape == (3, 2)
+    X = clf._features([clf.analyze(t) for t in texts[:6]])
+    sk = clf._sklearn_model
+    theirs = sk.predict_proba(X)[:, [list(sk.classes_).index(c) for c in ("favor", "against", "none")]]
+    assert np.allclose(clf.predict_proba(texts[:6]), theirs, atol=1e-10)
+    again = StanceClassifier.from_state(json.loads(json.dumps(clf.get_state()[0])), clf.get_state()[1])
+    assert np.array_equal(again.predict_proba(texts[:6]), clf.predict_proba(texts[:6]))
+    with pytest.raises(ValueError, match="calibration must be"):
+        StanceClassifier(calibration="isotonic").fit(texts, labels)
+
+
+def test_temperature_calibration_keeps_the_decision(clf: StanceClassifier) -> None:
+    texts = ["brave women", "lies", "court date", "nothing known here", "survivors lie in court"]
+    assert clf.calibration_.shape == (1,)
+    assert list(clf.predict_proba(texts).argmax(axis=1)) == list(clf.decision_function(texts).argmax(axis=1))
+
+
 def test_priors_shift_probabilities(clf: StanceClassifier) -> None:
     texts = ["the women spoke", "court"]
     plain = clf.predict_proba(texts)

@@ -180,6 +180,14 @@ PARAMS: tuple[Param, ...] = (
         "Weigh classes inversely to their frequency.",
         choices=("balanced", "none"),
     ),
+    P(
+        "stance.calibration",
+        "str",
+        "temperature",
+        "Probability calibration: one temperature for all classes "
+        "(keeps the balanced decision) or a sigmoid per class (Platt).",
+        choices=("temperature", "sigmoid"),
+    ),
     P("stance.calibration_folds", "int", 5, "Folds for the sigmoid calibration.", range=(2, 20)),
     P(
         "stance.cv",

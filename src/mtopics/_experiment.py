@@ -175,6 +175,7 @@ def _stance_factory(config: ExperimentConfig, cleaner: TextCleaner) -> Any:
             class_weight=s["class_weight"],
             ngram_range=(1, t["ngram_max"]),
             min_df=t["min_df"],
+            calibration=s["calibration"],
             calibration_folds=s["calibration_folds"],
             cleaner=cleaner,
             random_state=s["seed"],

@@ -70,11 +70,17 @@ class StanceClassifier:
         Drop n-grams seen in fewer training passages.
     char_ngram_range : tuple of int or None
         Lengths of the character n-grams; ``None`` uses words only.
+    calibration : {"temperature", "sigmoid"}
+        ``"temperature"``: one inverse temperature ``beta`` for all classes,
+        ``p = softmax(beta * d)``; it keeps the classifier's (class-balanced)
+        decision.  ``"sigmoid"``: Platt scaling, one sigmoid per class,
+        normalised; it can move the decision toward frequent classes.
     calibration_folds : int
-        Folds of the cross-validation that fits the sigmoid calibration.
+        Folds of the cross-validation whose held-out scores fit the calibration.
     priors : dict of str to float, optional
         Expected class shares of the texts to score; probabilities are moved
-        from the training shares to these (e.g. real news is mostly ``none``).
+        from the training shares (equal shares with ``class_weight="balanced"``)
+        to these (e.g. real news is mostly ``none``).
     cleaner : TextCleaner, optional
         Normalises text before tokenisation (stop words are kept).
     random_state : int
@@ -90,10 +96,12 @@ class StanceClassifier:
         Always ``("favor", "against", "none")``: the column order of probabilities.
     coef_ : ndarray of shape (3, n_features)
     intercept_ : ndarray of shape (3,)
-    calibration_ : ndarray of shape (3, 2)
-        Sigmoid parameters ``a, b`` per class: ``p = 1 / (1 + exp(a*d + b))``.
+    calibration_ : ndarray of shape (1,) or (3, 2)
+        ``[beta]`` for temperature scaling, or the sigmoid parameters ``a, b``
+        per class: ``p = 1 / (1 + exp(a*d + b))``.
     train_prior_ : ndarray of shape (3,)
-        Weighted class shares of the training data.
+        Class shares the model and its calibration were fitted with (after
+        class balancing).
 
     Examples
     --------
@@ -114,6 +122,7 @@ class StanceClassifier:
         ngram_range: tuple[int, int] = (1, 2),
         min_df: int = 1,
         char_ngram_range: tuple[int, int] | None = (2, 5),
+        calibration: str = "temperature",
         calibration_folds: int = 5,
         priors: dict[str, float] | None = None,
         cleaner: TextCleaner | None = None,
@@ -128,6 +137,7 @@ class StanceClassifier:
         self.ngram_range = ngram_range
         self.min_df = min_df
         self.char_ngram_range = char_ngram_range
+        self.calibration = calibration
         self.calibration_folds = calibration_folds
         self.priors = priors
         self.cleaner = cleaner
@@ -181,15 +191,19 @@ class StanceClassifier:
             )
             X = sp.hstack([X, self.char_tfidf_.fit_transform(tokens)], format="csr")
         folds = min(self.calibration_folds, min(counts.values()))
-        base = LogisticRegression(
-            C=self.C,
-            class_weight="balanced" if self.class_weight == "balanced" else None,
-            max_iter=2000,
-            solver="newton-cg",
-        )
+        if self.class_weight == "balanced":
+            # balance classes through the sample weights, so that both the model and its
+            # calibration see balanced classes: probabilities are then calibrated for equal
+            # class shares, and `priors` moves them to the shares expected in real text
+            totals = {label: weights[y == label].sum() for label in STANCE_LABELS}
+            scale = np.array([weights.sum() / (len(STANCE_LABELS) * totals[label]) for label in y])
+            weights = weights * scale
+        base = LogisticRegression(C=self.C, max_iter=2000, solver="newton-cg")
+        if self.calibration not in ("temperature", "sigmoid"):
+            raise ValueError(f"calibration must be 'temperature' or 'sigmoid'; got {self.calibration!r}")
         calibrated = CalibratedClassifierCV(
             base,
-            method="sigmoid",
+            method=self.calibration,
             cv=StratifiedKFold(folds, shuffle=True, random_state=self.random_state),
             ensemble=False,
         )
@@ -200,12 +214,16 @@ class StanceClassifier:
             calibrated.fit(X, y, sample_weight=weights)
         inner = calibrated.calibrated_classifiers_[0]
         estimator = inner.estimator
-        order = [list(estimator.classes_).index(label) for label in STANCE_LABELS]
+        # the inner estimator may hold labels encoded as 0..2 in the order of calibrated.classes_
+        order = [list(calibrated.classes_).index(label) for label in STANCE_LABELS]
         self.coef_ = np.asarray(estimator.coef_, dtype=np.float64)[order]
         self.intercept_ = np.asarray(estimator.intercept_, dtype=np.float64)[order]
-        self.calibration_ = np.array(
-            [[inner.calibrators[i].a_, inner.calibrators[i].b_] for i in order], dtype=np.float64
-        )
+        if self.calibration == "temperature":
+            self.calibration_ = np.array([inner.calibrators[0].beta_], dtype=np.float64)
+        else:
+            self.calibration_ = np.array(
+                [[inner.calibrators[i].a_, inner.calibrators[i].b_] for i in order], dtype=np.float64
+            )
         shares = np.array([weights[y == label].sum() for label in STANCE_LABELS])
         self.train_prior_ = shares / shares.sum()
         self.n_train_ = len(y)
@@ -235,7 +253,11 @@ class StanceClassifier:
         the training class shares to the given ones.
         """
         scores = self.decision_function(texts)
-        proba = expit(-(self.calibration_[:, 0] * scores + self.calibration_[:, 1]))
+        if self.calibration == "temperature":
+            logits = self.calibration_[0] * scores
+            proba = np.exp(logits - logits.max(axis=1, keepdims=True))
+        else:
+            proba = expit(-(self.calibration_[:, 0] * scores + self.calibration_[:, 1]))
         proba = _normalise(proba)
         if self.priors and not calibrated_only:
             target = np.array([self.priors[label] for label in STANCE_LABELS])
@@ -275,6 +297,7 @@ class StanceClassifier:
             "ngram_range": list(self.ngram_range),
             "min_df": self.min_df,
             "char_ngram_range": list(self.char_ngram_range) if self.char_ngram_range else None,
+            "calibration": self.calibration,
             "calibration_folds": self.calibration_folds,
             "priors": self.priors,
             "cleaner": asdict(self._cleaner()),
@@ -314,6 +337,7 @@ class StanceClassifier:
         cleaner = params.pop("cleaner")
         cleaner["extra_stopwords"] = tuple(cleaner.get("extra_stopwords", ()))
         params["ngram_range"] = tuple(params["ngram_range"])
+        params.setdefault("calibration", "sigmoid")  # states written before the option were sigmoid
         char_range = params.get("char_ngram_range")
         params["char_ngram_range"] = tuple(char_range) if char_range else None
         obj = cls(cleaner=TextCleaner(**cleaner), **params)
@@ -334,7 +358,7 @@ class StanceClassifier:
         for name, arr, shape in (
             ("coef", obj.coef_, (3, n_features)),
             ("intercept", obj.intercept_, (3,)),
-            ("calibration", obj.calibration_, (3, 2)),
+            ("calibration", obj.calibration_, (1,) if obj.calibration == "temperature" else (3, 2)),
             ("train_prior", obj.train_prior_, (3,)),
         ):
             if arr.shape != shape:

@@ -173,18 +173,34 @@ class ArticleStanceModel:
         return obj
 
 
-def _article_rows(clf: Any, preprocessor: Any, texts: Sequence[str], quote_weight: float) -> list[np.ndarray]:
+def article_inputs(
+    clf: Any, preprocessor: Any, doc_id: str, text: str, quote_weight: float
+) -> tuple[list[Any], np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """Everything the article model needs of one text, computed the same way in training and scoring.
+
+    Returns ``(units, passage_proba, quote_shares, features, weights)``, or ``None`` when no
+    stance unit is left after cleaning.
+    """
     from ._stance import quote_share
 
+    units = preprocessor.stance_units(doc_id, text)
+    if not units:
+        return None
+    texts = [u.text for u in units]
+    # passage-level priors are left out: class shares are the article model's business
+    proba = clf.predict_proba(texts, calibrated_only=True)
+    lengths = [max(1, len(preprocessor.raw_tokens(t))) for t in texts]
+    quotes = np.array([quote_share(t) for t in texts])
+    features, weights = article_features(proba, lengths, quotes, quote_weight)
+    return units, proba, quotes, features, weights
+
+
+def _article_rows(clf: Any, preprocessor: Any, texts: Sequence[str], quote_weight: float) -> list[np.ndarray]:
     rows = []
     for text in texts:
-        passages = [p for p in preprocessor.passages("article", text)]
-        if not passages:
-            continue
-        proba = clf.predict_proba([p.text for p in passages], calibrated_only=True)
-        lengths = [max(1, len(preprocessor.raw_tokens(p.text))) for p in passages]
-        feats, _ = article_features(proba, lengths, [quote_share(p.text) for p in passages], quote_weight)
-        rows.append(feats)
+        inputs = article_inputs(clf, preprocessor, "article", text, quote_weight)
+        if inputs is not None:
+            rows.append(inputs[3])
     return rows
 
 

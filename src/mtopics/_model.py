@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from ._article import ArticleStanceModel, article_features
+from ._article import ArticleStanceModel, article_inputs
 from ._corpus import Document
 from ._metrics import STANCE_LABELS
 from ._preprocess import Preprocessor
-from ._stance import StanceClassifier, quote_share
+from ._stance import StanceClassifier
 from ._store import VersionWriter, read_array, read_json, resolve_version, verify_version
 from ._topics import LdaTopicModel
 from .exceptions import ModelFormatError, ModelIntegrityError
@@ -151,15 +151,16 @@ class MtopicsModel:
             for k in order
         ]
         if self.stance is not None and self.article_model is not None:
-            record["stance"] = self._stance(passages, lengths)
+            record["stance"] = self._stance(doc_id, text)
         return record
 
-    def _stance(self, passages: Sequence[Any], lengths: np.ndarray) -> dict[str, Any]:
+    def _stance(self, doc_id: str, text: str) -> dict[str, Any] | None:
         assert self.stance is not None and self.article_model is not None
+        inputs = article_inputs(self.stance, self.preprocessor, doc_id, text, self.quote_weight)
+        if inputs is None:
+            return None
+        passages, proba, quotes, features, weights = inputs
         texts = [p.text for p in passages]
-        proba = self.stance.predict_proba(texts)
-        quotes = [quote_share(t) for t in texts]
-        features, weights = article_features(proba, np.maximum(lengths, 1), quotes, self.quote_weight)
         article = self.article_model.predict_proba(features)[0]
         k = int(np.argmax(article))
         label = STANCE_LABELS[k]

@@ -53,6 +53,20 @@ class Preprocessor:
             skip=self.cleaner.is_empty,
         )
 
+    def stance_units(self, doc_id: str, text: str) -> list[Passage]:
+        """The units stance is judged on: like :meth:`passages`, but short paragraphs are not
+        joined, so that one evaluative paragraph is not diluted by its neutral neighbours."""
+        p = self.passage_params
+        return split_passages(
+            text,
+            doc_id,
+            mode=p.mode,
+            min_words=0,
+            max_words=p.max_words,
+            window=p.window,
+            skip=self.cleaner.is_empty,
+        )
+
     def raw_tokens(self, text: str) -> list[str]:
         """Cleaned tokens before phrase joining."""
         return self.cleaner.tokenize(text)

@@ -137,3 +137,15 @@ def test_class_predicted_but_absent_from_truth_counts_as_zero() -> None:
 def test_stance_report_of_nothing() -> None:
     report = stance_report([], [])
     assert (report["n"], report["accuracy"], report["macro_f1"]) == (0, 0.0, 0.0)
+
+
+def test_topic_stability_matches_topics_regardless_of_order() -> None:
+    from mtopics import topic_stability
+
+    a = [["court", "judge", "case"], ["song", "album", "band"]]
+    b = [["song", "album", "band"], ["court", "judge", "case"]]  # same topics, other order
+    assert topic_stability([a, b]) == 1.0
+    c = [["court", "judge", "lawyer"], ["film", "actor", "set"]]
+    value = topic_stability([a, c])
+    assert value == round((0.5 + 0.0 + 0.5 + 0.0) / 4, 4)
+    assert topic_stability([a]) != topic_stability([a])  # one run: nothing to compare (NaN)

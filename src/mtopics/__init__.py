@@ -25,7 +25,7 @@ from ._config import ExperimentConfig, load_config
 from ._corpus import Document, LoadReport, iter_documents, load_documents
 from ._experiment import run_experiment
 from ._labelled import LabelledExample, iter_labelled
-from ._metrics import STANCE_LABELS, stance_report, topic_coherence, topic_diversity
+from ._metrics import STANCE_LABELS, stance_report, topic_coherence, topic_diversity, topic_stability
 from ._model import MtopicsModel, load_model
 from ._passages import Passage, split_passages
 from ._phrases import PhraseDetector
@@ -94,5 +94,6 @@ __all__ = [
     "tokenize",
     "topic_coherence",
     "topic_diversity",
+    "topic_stability",
     "verify_version",
 ]

@@ -12,6 +12,7 @@ __all__ = [
     "stance_report",
     "topic_coherence",
     "topic_diversity",
+    "topic_stability",
 ]
 
 #: The stance labels, in the order used by every probability vector.
@@ -28,6 +29,33 @@ def topic_diversity(topics: Sequence[Sequence[str]], topn: int = 25) -> float:
     """
     words = [w for topic in topics for w in list(topic)[:topn]]
     return len(set(words)) / len(words) if words else 0.0
+
+
+def topic_stability(runs: Sequence[Sequence[Sequence[str]]], topn: int = 10) -> float:
+    """How well the topics of several runs (e.g. different seeds) match, in [0, 1].
+
+    For every ordered pair of runs, each topic of the first is matched to its most similar
+    topic of the second (Jaccard similarity of their top ``topn`` terms); the score is the
+    mean best-match similarity over all topics and pairs.  1.0: every run found the same
+    topics.
+
+    >>> a = [["court", "judge"], ["song", "album"]]
+    >>> topic_stability([a, a])
+    1.0
+    >>> topic_stability([a, [["court", "lawyer"], ["film", "actor"]]])
+    0.1667
+    """
+    sets = [[set(list(t)[:topn]) for t in run] for run in runs]
+    scores = []
+    for i, first in enumerate(sets):
+        for j, second in enumerate(sets):
+            if i == j or not second:
+                continue
+            for topic in first:
+                scores.append(
+                    max(len(topic & other) / len(topic | other) if topic | other else 0.0 for other in second)
+                )
+    return round(float(np.mean(scores)), 4) if scores else float("nan")
 
 
 def topic_coherence(

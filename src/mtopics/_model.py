@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ._article import ArticleStanceModel, article_inputs
+from ._article import ArticleStanceModel, article_inputs, predict_article
 from ._corpus import Document
 from ._metrics import STANCE_LABELS
 from ._preprocess import Preprocessor
@@ -200,10 +200,10 @@ class MtopicsModel:
         if level == "passage":
             predicted = self.stance.predict(list(texts))
         elif level == "article":
-            predicted = []
-            for i, text in enumerate(texts):
-                stance = self.score_one(str(i), text)["stance"]
-                predicted.append(stance["label"] if stance else "none")
+            predicted = [
+                predict_article(self.stance, self.article_model, self.preprocessor, text, self.quote_weight)
+                for text in texts
+            ]
         else:
             raise ValueError(f"level must be 'article' or 'passage'; got {level!r}")
         return stance_report(list(labels), predicted)

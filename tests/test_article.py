@@ -42,6 +42,23 @@ def make() -> StanceClassifier:
     return StanceClassifier(min_df=1, calibration_folds=2, char_ngram_range=None)
 
 
+def spying(seen: list[list[str]]):  # type: ignore[no-untyped-def]
+    """A classifier factory whose classifiers record the texts they are trained on."""
+
+    def make_spy() -> StanceClassifier:
+        clf = make()
+        original = clf.fit
+
+        def fit(texts, labels, sample_weight=None):  # type: ignore[no-untyped-def]
+            seen.append(list(texts))
+            return original(texts, labels, sample_weight)
+
+        clf.fit = fit  # type: ignore[method-assign]
+        return clf
+
+    return make_spy
+
+
 def test_features_weigh_voice_and_length() -> None:
     proba = np.array([[0.9, 0.05, 0.05], [0.1, 0.1, 0.8]])
     quoted, w_quoted = article_features(proba, [10, 10], [1.0, 0.0], quote_weight=0.5)
@@ -97,25 +114,13 @@ def test_leave_one_article_out_never_trains_on_the_held_out_article() -> None:
             LabelledExample(f"r{g}{i}", t, lab, group=f"art{g}", evaluate=True)
             for i, (t, lab) in enumerate(zip(text.split("\n\n"), ["favor", "none", "none"], strict=True))
         ]
-    seen_sizes = []
-
-    def spy() -> StanceClassifier:
-        clf = make()
-        original = clf.fit
-
-        def fit(texts, labels, sample_weight=None):  # type: ignore[no-untyped-def]
-            seen_sizes.append(len(texts))
-            return original(texts, labels, sample_weight)
-
-        clf.fit = fit  # type: ignore[method-assign]
-        return clf
-
+    seen: list[list[str]] = []
     texts = {f"art{g}": ("\n\n".join([FAVOR[g], NONE[g], NONE[g + 1]]), "favor") for g in range(3)}
-    result = cross_validate_articles(data + real, spy, Preprocessor(), texts, composed_articles=30, folds=2)
+    result = cross_validate_articles(data + real, spying(seen), Preprocessor(), texts, composed_articles=30, folds=2)
     assert result["passage"]["n"] == 9 and result["article"]["n"] == 3
     assert result["passage"]["scheme"] == "leave-one-article-out"
     # each final passage classifier of a fold saw all team data and 2 of the 3 real articles
-    assert max(seen_sizes) == len(data) + 6
+    assert max(len(texts) for texts in seen) == len(data) + 6
     assert [a["article"] for a in result["article"]["articles"]] == ["art0", "art1", "art2"]
 
 
@@ -131,20 +136,8 @@ def test_an_article_is_scored_by_the_fold_that_held_out_its_paragraphs() -> None
         for i, (t, lab) in enumerate(zip(paragraphs, ["favor", "none", "none"], strict=True))
     ]
     article = LabelledExample("artX", "\n\n".join(paragraphs), "favor", group="artX", kind="article")
-    seen: list[set[str]] = []
-
-    def spy() -> StanceClassifier:
-        clf = make()
-        original = clf.fit
-
-        def fit(texts, labels, sample_weight=None):  # type: ignore[no-untyped-def]
-            seen.append(set(texts))
-            return original(texts, labels, sample_weight)
-
-        clf.fit = fit  # type: ignore[method-assign]
-        return clf
-
-    _, _, info = fit_stance([*data, *own, article], spy, Preprocessor(), composed_articles=30, folds=3)
+    seen: list[list[str]] = []
+    _, _, info = fit_stance([*data, *own, article], spying(seen), Preprocessor(), composed_articles=30, folds=3)
     assert info["articles"] == 1
     # exactly one fold classifier lacked the article's paragraphs: the one that scored it
-    assert sum(not (set(paragraphs) & texts) for texts in seen[:-1]) == 1
+    assert sum(not (set(paragraphs) & set(texts)) for texts in seen[:-1]) == 1

@@ -187,3 +187,11 @@ def test_check_finds_missing_files_before_training(capsys, tmp_path: Path) -> No
     (tmp_path / "nowhere").mkdir()
     code, _, err = run(capsys, "run", str(cfg), "--check")
     assert code == 2 and "`[stance].sources`" in err and "`[stance].enabled = false`" in err
+
+
+def test_score_stdin_reports_undecodable_bytes(capsys, monkeypatch, trained_version: Path) -> None:  # type: ignore[no-untyped-def]
+    raw = b"Lawyers for both sides argued the defamation case in court. " * 6 + b"\xff\xfe"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
+    code, out, _ = run(capsys, "score", "--model", str(trained_version), "-")
+    assert code == 0
+    assert json.loads(out)["warnings"][0] == "not valid UTF-8: 2 undecodable bytes replaced"

@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 __all__ = [
@@ -393,11 +394,6 @@ class TextCleaner:
         return not self.tokenize(text)
 
 
-_STOPWORD_CACHE: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
-
-
+@lru_cache(maxsize=64)
 def _cached_stopwords(name: str, extra: tuple[str, ...]) -> frozenset[str]:
-    key = (name, extra)
-    if key not in _STOPWORD_CACHE:
-        _STOPWORD_CACHE[key] = stopword_list(name, extra)
-    return _STOPWORD_CACHE[key]
+    return stopword_list(name, extra)

@@ -18,7 +18,7 @@ from ._article import ArticleStanceModel, cross_validate_articles, fit_stance
 from ._clean import TextCleaner
 from ._config import ExperimentConfig
 from ._corpus import LoadReport, iter_documents
-from ._labelled import LabelledExample, iter_labelled, normalise_label
+from ._labelled import LabelledExample, iter_labelled, read_label_file
 from ._metrics import STANCE_LABELS, topic_coherence, topic_diversity
 from ._model import MtopicsModel, _excerpt
 from ._preprocess import PassageParams, Preprocessor
@@ -360,8 +360,7 @@ def _article_texts_for_eval(config: ExperimentConfig) -> dict[str, tuple[str, st
     path = config.resolve_path(path_text)
     if not path.is_file():
         raise ConfigError(f"`[stance].article_labels` in {config.source} must name an existing file; got {path_text!r}")
-    # a label file is read like a corpus whose "text" is the label field
-    labels = {d.id: normalise_label(d.text, d.origin) for d in iter_documents(path, text_field="label")}
+    labels = read_label_file(path)
     texts = _article_texts(config, set(labels))
     missing = sorted(set(labels) - set(texts))
     if missing:

@@ -10,7 +10,7 @@ from ._corpus import Document, LoadReport, iter_documents
 from ._metrics import STANCE_LABELS
 from .exceptions import CorpusError
 
-__all__ = ["LabelledExample", "iter_labelled", "load_labelled_folder", "normalise_label"]
+__all__ = ["LabelledExample", "iter_labelled", "load_labelled_folder", "normalise_label", "read_label_file"]
 
 _SYNONYMS = {"favour": "favor", "pro": "favor", "neutral": "none", "con": "against"}
 
@@ -93,6 +93,15 @@ def _field(doc: Document, name: str) -> object:
     return doc.metadata.get(name)
 
 
+def read_label_file(path: str | Path) -> dict[str, str]:
+    """``{id: label}`` from a CSV or JSONL file with ``id`` and ``label`` fields (no text).
+
+    A bad label raises :class:`CorpusError` naming the file and line.
+    """
+    # a label file is read like a corpus whose "text" is the label field
+    return {d.id: normalise_label(d.text, d.origin) for d in iter_documents(path, text_field="label")}
+
+
 #: Label files looked for in a labelled folder, in this order.
 LABEL_FILES = ("labels.csv", "labels.jsonl", "labels.tsv")
 
@@ -113,8 +122,7 @@ def load_labelled_folder(folder: str | Path, labels: str | Path | None = None) -
             raise CorpusError(f"{folder}: no label file; put one of {', '.join(LABEL_FILES)} in it (id, label)")
         labels = found[0]
     labels = Path(labels)
-    # a label file is read like a corpus whose "text" is the label field
-    gold = {d.id: normalise_label(d.text, d.origin) for d in iter_documents(labels, text_field="label")}
+    gold = read_label_file(labels)
     docs = {d.id: d for d in iter_documents(folder, format="folder")}
     missing = sorted(set(gold) - set(docs))
     if missing:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .._corpus import LoadReport, iter_documents
+from .._corpus import LoadReport, _decode, iter_documents
 from .._model import MtopicsModel, load_model
 from .._output import format_jsonl, format_score_table
 from ..exceptions import CorpusError
@@ -55,13 +55,9 @@ def _new_skips(report: LoadReport, seen: dict[str, int]) -> list[tuple[str, str]
 def _records(model: MtopicsModel, inputs: list[str], input_format: str) -> Iterator[dict[str, Any]]:
     for name in inputs:
         if name == "-":
-            raw = sys.stdin.buffer.read()
-            text = raw.decode("utf-8", errors="replace")
-            warnings = (
-                ["not valid UTF-8: undecodable bytes replaced"]
-                if "\ufffd" in text and b"\xef\xbf\xbd" not in raw
-                else []
-            )
+            stdin_report = LoadReport()
+            text = _decode(sys.stdin.buffer.read(), "-", stdin_report)
+            warnings = [f"not valid UTF-8: {n} undecodable bytes replaced" for n in stdin_report.replaced.values()]
             yield model.score_one("-", text, warnings)
             continue
         path = Path(name)

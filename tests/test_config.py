@@ -28,11 +28,45 @@ def test_defaults_fill_every_key(tmp_path: Path) -> None:
 
 
 def test_wrong_value_message_names_file_key_allowed_and_given(tmp_path: Path) -> None:
-    path = write(tmp_path, MINIMAL + "[lda]\nnum_topics = 0\n")
+    path = write(tmp_path, MINIMAL + "[lda]\npasses = 0\n")
     with pytest.raises(ConfigError) as err:
         load_config(path)
-    assert str(err.value) == f"`[lda].num_topics` in {path} must be an int in [2, 500]; got 0"
+    assert str(err.value) == f"`[lda].passes` in {path} must be an int in [1, 1000]; got 0"
     assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("8", 8),
+        ("[10, 4, 6, 4]", [4, 6, 10]),
+        ("{min = 4, max = 10, step = 3}", [4, 7, 10]),
+        ("{min = 5, max = 5}", 5),
+    ],
+)
+def test_num_topics_may_be_a_number_a_list_or_a_range(tmp_path: Path, value: str, expected: object) -> None:
+    assert load_config(write(tmp_path, MINIMAL + f"[lda]\nnum_topics = {value}\n"))["lda.num_topics"] == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "detail"),
+    [
+        ("0", "got 0"),
+        ("[4, 1]", "got [4, 1]"),
+        ("[]", "got []"),
+        ("{min = 4}", "a range needs min and max"),
+        ("{min = 8, max = 4}", "min <= max"),
+        ("{min = 4, max = 8, step = 0}", "step >= 1"),
+        ('"4-8"', 'got "4-8"'),
+    ],
+)
+def test_bad_num_topics_names_the_key_and_what_is_allowed(tmp_path: Path, value: str, detail: str) -> None:
+    path = write(tmp_path, MINIMAL + f"[lda]\nnum_topics = {value}\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    message = str(err.value)
+    assert message.startswith(f"`[lda].num_topics` in {path} must be an int in [2, 500], a list of such ints")
+    assert detail in message
 
 
 @pytest.mark.parametrize(
@@ -40,9 +74,9 @@ def test_wrong_value_message_names_file_key_allowed_and_given(tmp_path: Path) ->
     [
         ("[lda]\nnum_topic = 5\n", "`[lda].num_topic` in {p} is not a known key; did you mean `num_topics`?"),
         ("[ldaa]\nnum_topics = 5\n", "table `[ldaa]` in {p} is not a known key; did you mean `lda`?"),
-        ('[lda]\nnum_topics = "5"\n', '`[lda].num_topics` in {p} must be an int in [2, 500]; got "5"'),
-        ("[lda]\nnum_topics = 5.0\n", "`[lda].num_topics` in {p} must be an int in [2, 500]; got 5.0"),
-        ("[lda]\nnum_topics = true\n", "`[lda].num_topics` in {p} must be an int in [2, 500]; got true"),
+        ('[lda]\npasses = "5"\n', '`[lda].passes` in {p} must be an int in [1, 1000]; got "5"'),
+        ("[lda]\npasses = 5.0\n", "`[lda].passes` in {p} must be an int in [1, 1000]; got 5.0"),
+        ("[lda]\npasses = true\n", "`[lda].passes` in {p} must be an int in [1, 1000]; got true"),
         ('[lda]\nalpha = "learned"\n', '`[lda].alpha` in {p} must be one of "auto", "symmetric", "asymmetric" or a'),
         ("[lda]\nalpha = -1\n", "`[lda].alpha` in {p} must be one of"),
         ('[clean]\nstopwords = "french"\n', '`[clean].stopwords` in {p} must be one of "sklearn", "gensim", "none"'),

@@ -47,6 +47,36 @@ def test_manifest_has_what_the_store_promises(trained_version: Path) -> None:
     assert stance["train"] == {"passages": 923, "articles": 96, "composed_articles": 300}
     assert m["data"]["corpus"]["documents"] == 5
     assert set(m["files"]) >= {"preprocess.json", "lda.json", "lda/lambda.npy", "stance.json", "topics.json"}
+    assert set(m["files"]) >= {"corpus.json", "corpus/topics.npy", "corpus/tokens.npy", "corpus/stance.npy"}
+
+
+def test_manifest_keeps_stability_and_the_k_sweep(trained_version: Path) -> None:
+    topics = verify_version(trained_version)["metrics"]["topics"]
+    assert topics["restarts"] == 3 and 0 < topics["stability"] <= 1
+    assert isinstance(topics["u_mass"], float)
+    (row,) = topics["sweep"]  # the default config names one K
+    assert row["chosen"] and row["num_topics"] == topics["num_topics"] == 6
+    assert row["c_v"] == topics["c_v"] and row["stability"] == topics["stability"]
+    assert "diversity x mean(c_v, stability)" in topics["selection"]
+
+
+def test_a_range_of_k_is_swept_and_the_choice_recorded(default_config: ExperimentConfig, tmp_path: Path) -> None:
+    cfg = ExperimentConfig.from_dict(
+        default_config.to_dict(),
+        source=default_config.source,
+        base_dir=default_config.base_dir,
+        overrides=["lda.num_topics={min = 3, max = 7, step = 2}", "lda.passes=5", "stance.enabled=false"],
+    )
+    m = verify_version(run_experiment(cfg, models_dir=tmp_path))
+    topics = m["metrics"]["topics"]
+    assert [r["num_topics"] for r in topics["sweep"]] == [3, 5, 7]
+    (chosen,) = [r for r in topics["sweep"] if r["chosen"]]
+    best = max(r["score"] for r in topics["sweep"])
+    assert chosen["score"] >= best - 0.005 and chosen["num_topics"] == topics["num_topics"]
+    assert set(m["timing_seconds"]["lda_per_k"]) == {"3", "5", "7"}
+    model = load_model(tmp_path / "metoo_pk" / "v1")
+    assert model.lda.num_topics == len(model.topic_info) == chosen["num_topics"]
+    assert model.corpus is not None and model.corpus.stance is None
 
 
 def test_no_file_of_a_version_is_a_pickle(trained_version: Path) -> None:

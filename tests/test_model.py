@@ -126,3 +126,43 @@ def test_committed_format_1_fixture_still_loads_and_scores_the_same(repo_root: P
     assert got["stance"]["label"] == expected["stance"]["label"]
     for label, p in expected["stance"]["probabilities"].items():
         assert got["stance"]["probabilities"][label] == pytest.approx(p, abs=1e-3)
+
+
+def test_corpus_summary_is_saved_and_matches_scoring(model, seed_texts: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    summary = model.corpus
+    assert summary is not None and summary.ids == sorted(seed_texts)
+    assert summary.topics.shape == (5, 6) and np.allclose(summary.topics.sum(axis=1), 1.0)
+    assert summary.stance is not None and np.allclose(summary.stance.sum(axis=1), 1.0)
+    doc_id = summary.ids[2]
+    (record,) = model.score(Document(doc_id, seed_texts[doc_id]))
+    for topic in record["topics"]:
+        assert summary.topics[2, topic["id"]] == pytest.approx(topic["weight"], abs=1e-4)
+    for i, label in enumerate(("favor", "against", "none")):
+        assert summary.stance[2, i] == pytest.approx(record["stance"]["probabilities"][label], abs=1e-4)
+    assert summary.tokens[2] == record["tokens"]
+
+
+def test_stance_by_topic_weighs_articles_by_topic_mass() -> None:
+    from mtopics import CorpusSummary
+
+    summary = CorpusSummary(
+        ["a", "b", "c"],
+        np.array([[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]]),
+        np.array([100.0, 50.0, 10.0]),
+        np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [np.nan, np.nan, np.nan]]),
+    )
+    by_topic = summary.stance_by_topic()
+    assert by_topic is not None
+    # topic 0: a gives 90 tokens (favor), b 10 (against); c has no stance and is left out
+    assert by_topic[0] == pytest.approx([0.9, 0.1, 0.0])
+    assert by_topic[1] == pytest.approx([10 / 50, 40 / 50, 0.0])
+    with pytest.raises(ValueError, match="3 ids but topics"):
+        CorpusSummary(["a", "b", "c"], np.zeros((2, 2)), np.zeros(3))
+    assert CorpusSummary(["a"], np.ones((1, 1)), np.ones(1)).stance_by_topic() is None
+
+
+def test_summarize_handles_empty_articles(model) -> None:  # type: ignore[no-untyped-def]
+    summary = model.summarize([Document("empty", "Type to search"), Document("x", "The court adjourned the case.")])
+    assert summary.ids == ["empty", "x"]
+    assert summary.tokens[0] == 0 and not summary.topics[0].any()
+    assert np.isnan(summary.stance[0]).all() and summary.stance[1].sum() == pytest.approx(1.0)

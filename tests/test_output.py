@@ -57,13 +57,44 @@ def test_versions_table() -> None:
         {
             "created": "2026-11-21T07:00:00+00:00",
             "metrics": {
-                "topics": {"num_topics": 6, "c_v": 0.4731, "npmi": -0.2, "diversity": 0.68},
+                "topics": {
+                    "num_topics": 6,
+                    "c_v": 0.4731,
+                    "npmi": -0.2,
+                    "u_mass": -3.25,
+                    "diversity": 0.68,
+                    "stability": 0.51,
+                },
                 "stance": {"macro_f1": 0.5, "f_avg": 0.4},
             },
         },
     )
     text = format_versions([info], latest=["models/metoo_pk/v3"])
     header, row = text.splitlines()
-    assert header.split()[:4] == ["experiment", "version", "created", "K"]
-    assert row.split()[:8] == ["metoo_pk", "v3", "(latest)", "2026-11-21T07:00:00", "6", "0.473", "-0.200", "0.680"]
+    assert header.split()[:9] == [
+        "experiment",
+        "version",
+        "created",
+        "K",
+        "c_v",
+        "npmi",
+        "u_mass",
+        "diversity",
+        "stability",
+    ]
+    assert row.split()[:10] == [
+        "metoo_pk",
+        "v3",
+        "(latest)",
+        "2026-11-21T07:00:00",
+        "6",
+        "0.473",
+        "-0.200",
+        "-3.250",
+        "0.680",
+        "0.510",
+    ]
+    # a version saved before stability was measured shows "-"
+    del info.manifest["metrics"]["topics"]["stability"]
+    assert format_versions([info]).splitlines()[1].split()[8] == "-"
     assert format_versions([]) == "no model versions"

@@ -129,3 +129,90 @@ def test_streamed_corpus_is_read_once_per_pass() -> None:
     stream = Counting()
     LdaTopicModel(num_topics=2, passes=4, no_below=1, no_above=1.0).fit(stream)
     assert stream.reads == 1 + 4  # vocabulary, then one read per pass
+
+
+FILM = ["film", "actor", "drama", "director", "screen", "cinema"]
+
+
+def three_themes(n: int = 45) -> list[list[str]]:
+    rng = np.random.default_rng(1)
+    return [list(rng.choice((COURT, MUSIC, FILM)[i % 3], size=12)) for i in range(n)]
+
+
+def test_restarts_keep_the_consensus_run_and_measure_stability() -> None:
+    from mtopics import topic_stability
+
+    docs = three_themes()
+    params = dict(num_topics=3, passes=5, no_below=1, no_above=1.0, random_state=7)
+    model = LdaTopicModel(**params, restarts=3).fit(docs)
+    singles = [LdaTopicModel(**{**params, "random_state": 7 + i}).fit(docs) for i in range(3)]
+    tops = [[m.top_terms(k, 10) for k in range(3)] for m in singles]
+    # the kept run is restart chosen_restart_, trained with seed random_state + chosen_restart_
+    assert np.allclose(model.lambda_, singles[model.chosen_restart_].lambda_)
+    assert model.stability_ == pytest.approx(topic_stability(tops, 10))
+    # it agrees with the other runs at least as well as any other run does
+    agreement = [np.mean([topic_stability([tops[i], tops[j]]) for j in range(3) if j != i]) for i in range(3)]
+    assert agreement[model.chosen_restart_] == pytest.approx(max(agreement))
+    assert LdaTopicModel(**params).fit(docs).stability_ is None
+
+
+def test_restarts_in_parallel_give_the_same_model_as_one_at_a_time() -> None:
+    docs = three_themes()
+    params = dict(num_topics=3, passes=3, no_below=1, no_above=1.0, random_state=2, restarts=2)
+    serial = LdaTopicModel(**params, n_jobs=1).fit(docs)
+    parallel = LdaTopicModel(**params, n_jobs=2).fit(docs)
+    assert np.array_equal(serial.lambda_, parallel.lambda_)
+    assert serial.stability_ == parallel.stability_
+
+
+def test_restarts_below_one_are_refused() -> None:
+    with pytest.raises(ValueError, match="restarts must be at least 1; got 0"):
+        LdaTopicModel(num_topics=2, restarts=0, no_below=1).fit(corpus())
+
+
+def test_select_num_topics_records_every_candidate_and_follows_the_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mtopics import _topics
+
+    docs = three_themes()
+    base = LdaTopicModel(passes=5, no_below=1, no_above=1.0, random_state=0, restarts=2)
+    model, sweep = _topics.select_num_topics(docs, [4, 2, 3], docs, base)
+    assert [row["num_topics"] for row in sweep] == [2, 3, 4]
+    assert sum(row["chosen"] for row in sweep) == 1
+    chosen = next(row for row in sweep if row["chosen"])
+    assert model.num_topics == chosen["num_topics"]
+    for row in sweep:
+        assert row["score"] == pytest.approx(row["diversity"] * (row["c_v"] + row["stability"]) / 2)
+        assert len(row["per_topic_c_v"]) == row["num_topics"]
+    # rule: the smallest K whose score is within 0.005 of the best
+    best = max(row["score"] for row in sweep)
+    assert chosen["num_topics"] == min(r["num_topics"] for r in sweep if r["score"] >= best - 0.005)
+
+    # the tie rule on made-up scores: 0.500 / 0.504 / 0.508 -> K=3 (within 0.005 of 0.508)
+    fake = iter([0.500, 0.504, 0.508])
+
+    def fake_eval(lda: LdaTopicModel, *args: object) -> dict[str, object]:
+        return {"num_topics": lda.num_topics, "c_v": next(fake), "diversity": 1.0, "stability": None}
+
+    monkeypatch.setattr(_topics, "evaluate_topics", fake_eval)
+    single = LdaTopicModel(passes=1, no_below=1, no_above=1.0, random_state=0)
+    model, sweep = _topics.select_num_topics(docs, [2, 3, 4], docs, single)
+    assert [row["chosen"] for row in sweep] == [False, True, False]
+    assert model.num_topics == 3 and model.stability_ is None
+
+
+def test_select_num_topics_finds_the_number_of_themes_of_a_made_up_corpus() -> None:
+    from mtopics import select_num_topics
+
+    # 4 themes of 25 words each, word frequencies falling within a theme; one theme per document
+    rng = np.random.default_rng(1)
+    themes = [[f"{name}{i}" for i in range(25)] for name in ("court", "music", "film", "law")]
+    p = np.linspace(2, 0.2, 25) / np.linspace(2, 0.2, 25).sum()
+    docs = [list(rng.choice(themes[i % 4], size=30, p=p)) for i in range(120)]
+    base = LdaTopicModel(passes=10, no_below=1, no_above=1.0, random_state=0, restarts=3)
+    model, sweep = select_num_topics(docs, [2, 3, 4, 6, 8], docs, base)
+    assert model.num_topics == 4
+    # K=6 and 8 split themes into near-copies: as stable, but less diverse
+    by_k = {row["num_topics"]: row for row in sweep}
+    assert by_k[6]["diversity"] < by_k[4]["diversity"] == 1.0
+    found = {frozenset(w.rstrip("0123456789") for w in model.top_terms(k, 10)) for k in range(4)}
+    assert found == {frozenset([name]) for name in ("court", "music", "film", "law")}

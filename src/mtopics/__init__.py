@@ -25,15 +25,15 @@ from ._config import ExperimentConfig, load_config
 from ._corpus import Document, LoadReport, iter_documents, load_documents
 from ._experiment import run_experiment
 from ._labelled import LabelledExample, iter_labelled
-from ._metrics import STANCE_LABELS, stance_report, topic_coherence, topic_diversity, topic_stability
-from ._model import MtopicsModel, load_model
+from ._metrics import STANCE_LABELS, stance_report, topic_coherence, topic_coherences, topic_diversity, topic_stability
+from ._model import CorpusSummary, MtopicsModel, load_model
 from ._passages import Passage, split_passages
 from ._phrases import PhraseDetector
 from ._preprocess import PassageParams, Preprocessor
 from ._stance import StanceClassifier, cross_validate_stance
 from ._store import FORMAT_VERSION, list_versions, verify_version
 from ._tfidf import TfidfWeighting
-from ._topics import LdaTopicModel
+from ._topics import LdaTopicModel, evaluate_topics, select_num_topics
 from ._version import __version__
 from .exceptions import (
     ConfigError,
@@ -51,6 +51,7 @@ __all__ = [
     "ArticleStanceModel",
     "ConfigError",
     "CorpusError",
+    "CorpusSummary",
     "Document",
     "ExperimentConfig",
     "LabelledExample",
@@ -73,6 +74,7 @@ __all__ = [
     "article_features",
     "cross_validate_articles",
     "cross_validate_stance",
+    "evaluate_topics",
     "fit_stance",
     "fold_typography",
     "iter_documents",
@@ -86,6 +88,7 @@ __all__ = [
     "remove_mentions",
     "remove_urls",
     "run_experiment",
+    "select_num_topics",
     "split_hashtags",
     "split_passages",
     "stance_report",
@@ -93,6 +96,7 @@ __all__ = [
     "strip_furniture",
     "tokenize",
     "topic_coherence",
+    "topic_coherences",
     "topic_diversity",
     "topic_stability",
     "verify_version",

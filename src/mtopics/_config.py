@@ -37,8 +37,9 @@ class Param:
     """One config key: its type, default, allowed values and meaning.
 
     ``kind`` is one of ``int``, ``float``, ``bool``, ``str``, ``str-list``,
-    ``name``, ``alpha`` (a choice or a positive number), ``priors`` (a table of
-    class shares) or ``sources`` (an array of tables, see :data:`SOURCE_PARAMS`).
+    ``name``, ``alpha`` (a choice or a positive number), ``topics`` (an int, a list
+    of ints or a ``{min, max, step}`` range, all within ``range``), ``priors`` (a
+    table of class shares) or ``sources`` (an array of tables, see :data:`SOURCE_PARAMS`).
     """
 
     key: str
@@ -60,6 +61,9 @@ class Param:
         if self.kind == "alpha":
             assert self.choices is not None
             return "one of " + ", ".join(f'"{c}"' for c in self.choices) + " or a number > 0"
+        if self.kind == "topics" and self.range is not None:
+            low, high = (_num(x) for x in self.range)
+            return f"an int in [{low}, {high}], a list of such ints or a range {{min = .., max = .., step = ..}}"
         if self.choices is not None:
             return "one of " + ", ".join(f'"{c}"' for c in self.choices)
         return {
@@ -143,7 +147,14 @@ PARAMS: tuple[Param, ...] = (
     P("tfidf.ngram_max", "int", 2, "Longest word n-gram used as a stance feature.", range=(1, 4)),
     P("tfidf.sublinear_tf", "bool", True, "Use 1 + log(tf)."),
     P("tfidf.min_df", "int", 1, "Drop n-grams seen in fewer training passages (stance features).", range=(1, 1000)),
-    P("lda.num_topics", "int", 6, "Number of topics K.", range=(2, 500)),
+    P(
+        "lda.num_topics",
+        "topics",
+        6,
+        "Number of topics K, or candidates to choose K from (trained in parallel; the choice rule "
+        "is in the manifest and docs/topics.md), e.g. `[4, 6, 8]` or `{min = 4, max = 10, step = 2}`.",
+        range=(2, 500),
+    ),
     P(
         "lda.alpha",
         "alpha",
@@ -162,6 +173,15 @@ PARAMS: tuple[Param, ...] = (
     P("lda.workers", "int", 1, "Worker processes for `LdaMulticore`.", range=(1, 64)),
     P("lda.gamma_threshold", "float", 0.001, "E-step convergence threshold.", range=(1e-8, 1.0)),
     P("lda.seed", "int", 42, "Random seed: the same seed gives the same topics.", range=(0, 2**31 - 1)),
+    P(
+        "lda.restarts",
+        "int",
+        3,
+        "Models trained per K with seeds `seed`, `seed + 1`, ...; the one agreeing best with the others "
+        "is kept, and their agreement is the stability score.",
+        range=(1, 50),
+    ),
+    P("lda.n_jobs", "int", -1, "Processes for restarts and K candidates (-1: all cores).", range=(-1, 64)),
     P("evaluation.coherence_topn", "int", 10, "Top terms per topic for coherence.", range=(2, 100)),
     P("evaluation.diversity_topn", "int", 25, "Top terms per topic for topic diversity.", range=(2, 500)),
     P("stance.enabled", "bool", True, "Train the stance classifier."),
@@ -334,6 +354,8 @@ def _check_value(param: Param, value: Any, where: str, label: str) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
             return float(value)
         raise _fail(where, label, param, value)
+    if kind == "topics":
+        return _check_topics(param, value, where, label)
     if kind == "priors":
         return _check_priors(param, value, where, label)
     if kind == "sources":
@@ -347,6 +369,30 @@ def _check_range(param: Param, value: float, where: str, label: str) -> Any:
         if not lo <= value <= hi:
             raise _fail(where, label, param, value)
     return value
+
+
+def _check_topics(param: Param, value: Any, where: str, label: str) -> int | list[int]:
+    def is_int(v: Any) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool)
+
+    assert param.range is not None
+    lo, hi = param.range
+    if is_int(value):
+        values = [value]
+    elif isinstance(value, list) and value and all(is_int(v) for v in value):
+        values = sorted(set(value))
+    elif isinstance(value, dict):
+        if set(value) - {"min", "max", "step"} or not {"min", "max"} <= set(value):
+            raise _fail(where, label, param, value, "a range needs min and max, and may have step")
+        step = value.get("step", 1)
+        if not all(is_int(v) for v in (value["min"], value["max"], step)) or step < 1 or value["min"] > value["max"]:
+            raise _fail(where, label, param, value, "min <= max and step >= 1, all ints")
+        values = list(range(value["min"], value["max"] + 1, step))
+    else:
+        raise _fail(where, label, param, value)
+    if not all(lo <= v <= hi for v in values):
+        raise _fail(where, label, param, value)
+    return values[0] if len(values) == 1 else values
 
 
 def _check_priors(param: Param, value: Any, where: str, label: str) -> dict[str, float]:

@@ -19,12 +19,12 @@ from ._clean import TextCleaner
 from ._config import ExperimentConfig
 from ._corpus import LoadReport, iter_documents
 from ._labelled import LabelledExample, iter_labelled, read_label_file
-from ._metrics import STANCE_LABELS, topic_coherence, topic_diversity
+from ._metrics import STANCE_LABELS
 from ._model import MtopicsModel, _excerpt
 from ._preprocess import PassageParams, Preprocessor
 from ._stance import StanceClassifier, cross_validate_stance
 from ._store import VersionWriter, sha256_file
-from ._topics import LdaTopicModel
+from ._topics import SELECTION_RULE, LdaTopicModel, select_num_topics
 from ._version import __version__
 from .exceptions import ConfigError, CorpusError
 
@@ -273,39 +273,53 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
         clock.lap("phrases")
         lda_cfg = config["lda"]
         # the [lda] keys are the LdaTopicModel parameters, with `seed` as random_state
-        lda = LdaTopicModel(**{k: v for k, v in lda_cfg.items() if k != "seed"}, random_state=lda_cfg["seed"])
-        try:
-            lda.fit(phrased)
-        except ValueError as exc:
-            raise ConfigError(f"[lda] in {config.source}: {exc}") from None
-        clock.lap("LDA training")
+        candidates = lda_cfg["num_topics"] if isinstance(lda_cfg["num_topics"], list) else [lda_cfg["num_topics"]]
+        params = LdaTopicModel(
+            **{k: v for k, v in lda_cfg.items() if k not in ("seed", "num_topics")}, random_state=lda_cfg["seed"]
+        )
         ev = config["evaluation"]
         step = max(1, len(phrased) // MAX_REFERENCE_PASSAGES)
         reference = [t for i, t in enumerate(phrased) if i % step == 0]
-        top = [lda.top_terms(t, ev["coherence_topn"]) for t in range(lda.num_topics)]
-        c_v, per_cv = topic_coherence(top, reference, "c_v", ev["coherence_topn"])
-        npmi, per_npmi = topic_coherence(top, reference, "c_npmi", ev["coherence_topn"])
-        u_mass, _ = topic_coherence(top, reference, "u_mass", ev["coherence_topn"])
-        diversity = topic_diversity(
-            [lda.top_terms(t, ev["diversity_topn"]) for t in range(lda.num_topics)], ev["diversity_topn"]
-        )
+        try:
+            lda, sweep = select_num_topics(
+                phrased, candidates, reference, params, ev["coherence_topn"], ev["diversity_topn"]
+            )
+        except ValueError as exc:
+            raise ConfigError(f"[lda] in {config.source}: {exc}") from None
+        clock.lap("LDA training")
+        scores = next(row for row in sweep if row["chosen"])
+        per_cv, per_npmi = scores["per_topic_c_v"], scores["per_topic_npmi"]
         texts = _article_texts(config, {m[0] for m in meta}) if len(meta) <= MAX_REFERENCE_PASSAGES else {}
         topic_info = _topic_info(lda, phrased, meta, texts, per_cv, per_npmi, ev["coherence_topn"])
         clock.lap("topic evaluation")
         for t in topic_info:
             logger.info("topic %d (%.0f%%): %s", t["id"], 100 * t["prevalence"], t["label"])
         topic_metrics = {
-            "c_v": round(c_v, 6),
-            "npmi": round(npmi, 6),
-            "u_mass": round(u_mass, 6),
-            "diversity": round(diversity, 6),
+            "c_v": round(scores["c_v"], 6),
+            "npmi": round(scores["npmi"], 6),
+            "u_mass": round(scores["u_mass"], 6),
+            "diversity": round(scores["diversity"], 6),
+            "stability": None if lda.stability_ is None else round(lda.stability_, 4),
+            "restarts": lda.restarts,
             "num_topics": lda.num_topics,
             "vocabulary": len(lda.terms_),
             "passages": len(meta),
             "documents": corpus_info["documents"],
             "reference_passages": len(reference),
+            "selection": SELECTION_RULE,
+            # seconds go to timing_seconds: metrics are the same when a run is repeated
+            "sweep": [
+                {k: _round(v) for k, v in row.items() if not k.startswith("per_topic") and k != "seconds"}
+                for row in sweep
+            ],
         }
-        logger.info("topics: c_v %.3f, NPMI %.3f, diversity %.2f", c_v, npmi, diversity)
+        logger.info(
+            "topics: c_v %.3f, NPMI %.3f, diversity %.2f, stability %s",
+            scores["c_v"],
+            scores["npmi"],
+            scores["diversity"],
+            "-" if lda.stability_ is None else f"{lda.stability_:.2f}",
+        )
     stance = article_model = None
     stance_metrics: dict[str, Any] = {}
     sources: list[dict[str, Any]] = []
@@ -313,6 +327,17 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
         stance, article_model, stance_metrics, sources = _train_stance(config, pre)
         clock.lap("stance")
     model = MtopicsModel(pre, lda, stance, article_model, topic_info, quote_weight=config["stance.quote_weight"])
+    corpus = config["corpus"]
+    model.corpus = model.summarize(
+        iter_documents(
+            config.resolve_path(corpus["path"]),
+            format=corpus["format"],
+            text_field=corpus["text_field"],
+            errors=corpus["errors"],
+            report=LoadReport(),
+        )
+    )
+    clock.lap("corpus summary")
     article_labels = None
     if config["stance.enabled"] and config["stance.article_labels"]:
         labels_path = config.resolve_path(config["stance.article_labels"])
@@ -331,13 +356,17 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
         "data_sha256": data_digest.hexdigest(),
         "data": {"corpus": corpus_info, "stance_sources": sources, "article_labels": article_labels},
         "metrics": {"topics": topic_metrics, "stance": stance_metrics},
-        "timing_seconds": clock.steps,
+        "timing_seconds": {**clock.steps, "lda_per_k": {str(r["num_topics"]): r["seconds"] for r in sweep}},
     }
     with VersionWriter(models_dir, config.name) as writer:
         model.write(writer)
         path = writer.commit(manifest)
     logger.info("saved %s in %.1f s in all", path, time.perf_counter() - clock.start)
     return path
+
+
+def _round(value: Any) -> Any:
+    return round(value, 6) if isinstance(value, float) else value
 
 
 def _article_texts(config: ExperimentConfig, ids: set[str]) -> dict[str, str]:

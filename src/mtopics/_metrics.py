@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 import numpy as np
@@ -11,6 +11,7 @@ __all__ = [
     "STANCE_LABELS",
     "stance_report",
     "topic_coherence",
+    "topic_coherences",
     "topic_diversity",
     "topic_stability",
 ]
@@ -31,7 +32,7 @@ def topic_diversity(topics: Sequence[Sequence[str]], topn: int = 25) -> float:
     return len(set(words)) / len(words) if words else 0.0
 
 
-def topic_stability(runs: Sequence[Sequence[Sequence[str]]], topn: int = 10) -> float:
+def topic_stability(runs: Sequence[Sequence[Sequence[Hashable]]], topn: int = 10) -> float:
     """How well the topics of several runs (e.g. different seeds) match, in [0, 1].
 
     For every ordered pair of runs, each topic of the first is matched to its most similar
@@ -84,28 +85,52 @@ def topic_coherence(
         One value per topic, in order; NaN for a topic with fewer than two
         words found in the reference texts.
     """
+    return topic_coherences(topics, texts, (measure,), topn)[measure]
+
+
+def topic_coherences(
+    topics: Sequence[Sequence[str]],
+    texts: Sequence[Sequence[str]],
+    measures: Sequence[str] = ("c_v", "c_npmi", "u_mass"),
+    topn: int = 10,
+) -> dict[str, tuple[float, list[float]]]:
+    """Several coherence measures at once (the reference vocabulary is built once).
+
+    Returns ``{measure: (mean, per_topic)}``; see :func:`topic_coherence`.
+
+    >>> texts = [["court", "judge", "case"], ["song", "album", "singer"]] * 5
+    >>> scores = topic_coherences([["court", "judge"], ["song", "album"]], texts, ("c_npmi",))
+    >>> round(scores["c_npmi"][0], 2)
+    1.0
+    """
     from gensim.corpora import Dictionary
     from gensim.models.coherencemodel import CoherenceModel
 
     dictionary = Dictionary(texts)
     kept = [[w for w in topic if w in dictionary.token2id][:topn] for topic in topics]
     scorable = [i for i, t in enumerate(kept) if len(t) >= 2]
-    if not scorable:
-        return float("nan"), [float("nan")] * len(kept)
-    corpus = [dictionary.doc2bow(t) for t in texts] if measure == "u_mass" else None
-    model = CoherenceModel(
-        topics=[kept[i] for i in scorable],
-        texts=texts if measure != "u_mass" else None,
-        corpus=corpus,
-        dictionary=dictionary,
-        coherence=measure,
-        topn=topn,
-        processes=1,
-    )
-    per_topic = [float("nan")] * len(kept)
-    for i, value in zip(scorable, model.get_coherence_per_topic(), strict=True):
-        per_topic[i] = float(value)
-    return float(np.nanmean(per_topic)), per_topic
+    out: dict[str, tuple[float, list[float]]] = {}
+    corpus = None
+    for measure in measures:
+        per_topic = [float("nan")] * len(kept)
+        if not scorable:
+            out[measure] = (float("nan"), per_topic)
+            continue
+        if measure == "u_mass" and corpus is None:
+            corpus = [dictionary.doc2bow(t) for t in texts]
+        model = CoherenceModel(
+            topics=[kept[i] for i in scorable],
+            texts=texts if measure != "u_mass" else None,
+            corpus=corpus if measure == "u_mass" else None,
+            dictionary=dictionary,
+            coherence=measure,
+            topn=topn,
+            processes=1,
+        )
+        for i, value in zip(scorable, model.get_coherence_per_topic(), strict=True):
+            per_topic[i] = float(value)
+        out[measure] = (float(np.nanmean(per_topic)), per_topic)
+    return out
 
 
 def stance_report(

@@ -7,6 +7,7 @@ its topic mixture and its stance, with probabilities, evidence and warnings.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,9 @@ from ._store import VersionWriter, read_array, read_json, resolve_version, verif
 from ._topics import LdaTopicModel
 from .exceptions import ModelFormatError, ModelIntegrityError
 
-__all__ = ["MtopicsModel", "load_model"]
+__all__ = ["CorpusSummary", "MtopicsModel", "load_model"]
+
+logger = logging.getLogger("mtopics")
 
 #: Below this share of known tokens, a scored article gets a warning.
 MIN_KNOWN_FRACTION = 0.5
@@ -35,6 +38,56 @@ _EXCERPT = 280
 def _excerpt(text: str, n: int = _EXCERPT) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "\u2026"
+
+
+@dataclass
+class CorpusSummary:
+    """Topic mixture and stance of every article of the training corpus, saved with the model.
+
+    Attributes
+    ----------
+    ids : list of str
+        Article ids, in corpus order.
+    topics : ndarray of shape (n_articles, num_topics)
+        Topic mixture of each article (rows sum to 1; passages weighted by their length).
+    tokens : ndarray of shape (n_articles,)
+        Tokens of each article seen by the topic model.
+    stance : ndarray of shape (n_articles, 3) or None
+        Article stance probabilities in :data:`STANCE_LABELS` order (favor, against, none);
+        ``None`` when the model has no stance classifier.  A row of NaN: nothing to classify.
+    """
+
+    ids: list[str]
+    topics: np.ndarray
+    tokens: np.ndarray
+    stance: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        n = len(self.ids)
+        if self.topics.ndim != 2 or self.topics.shape[0] != n or self.tokens.shape != (n,):
+            raise ValueError(f"corpus summary: {n} ids but topics {self.topics.shape} and tokens {self.tokens.shape}")
+        if self.stance is not None and self.stance.shape != (n, len(STANCE_LABELS)):
+            raise ValueError(f"corpus summary: {n} ids but stance {self.stance.shape}")
+
+    def stance_by_topic(self) -> np.ndarray | None:
+        """Stance share of each topic, shape (num_topics, 3): articles weighted by topic mass.
+
+        Row ``k`` is the mean stance probability of the corpus articles, each article
+        weighted by the tokens it gives to topic ``k``; rows sum to 1 (NaN for a topic
+        without mass).  ``None`` without stance.
+
+        >>> s = CorpusSummary(["a", "b"], np.array([[1.0, 0.0], [0.5, 0.5]]), np.array([10.0, 10.0]),
+        ...                   np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]))
+        >>> s.stance_by_topic().round(2).tolist()
+        [[0.67, 0.0, 0.33], [0.0, 0.0, 1.0]]
+        """
+        if self.stance is None:
+            return None
+        ok = ~np.isnan(self.stance).any(axis=1)
+        mass = self.topics[ok] * self.tokens[ok, None]
+        totals = mass.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray((mass.T @ self.stance[ok]) / totals[:, None])
 
 
 @dataclass
@@ -51,6 +104,9 @@ class MtopicsModel:
         Combines passage predictions into the stance of an article.
     topic_info : list of dict
         Per topic: ``id``, ``label``, ``terms`` and evaluation details.
+    corpus : CorpusSummary or None
+        Topics and stance of the training articles (``None`` for versions saved
+        before mtopics 0.2, or when not computed).
     manifest : dict
         The manifest of the saved version (empty before saving).
     path : Path or None
@@ -67,6 +123,7 @@ class MtopicsModel:
     manifest: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
     quote_weight: float = 0.5
+    corpus: CorpusSummary | None = None
 
     @property
     def topics(self) -> list[dict[str, Any]]:
@@ -154,6 +211,46 @@ class MtopicsModel:
             record["stance"] = self._stance(doc_id, text)
         return record
 
+    def summarize(self, documents: Iterable[Document], log_every: int = 1000) -> CorpusSummary:
+        """Topic mixture and stance probabilities of every article of a corpus.
+
+        What :meth:`score` gives, kept as arrays (no evidence): the input of the topic
+        report's prevalence and stance-by-topic views.  Articles with nothing left
+        after cleaning get a zero topic row and, with stance, a NaN stance row.
+
+        >>> import mtopics
+        >>> model = mtopics.load_model("tests/fixtures/models/metoo_pk/v1")  # doctest: +SKIP
+        >>> model.summarize([mtopics.Document("a", "Court adjourned the hearing.")]).topics.shape  # doctest: +SKIP
+        (1, 6)
+        """
+        ids: list[str] = []
+        topics: list[np.ndarray] = []
+        tokens: list[float] = []
+        stance: list[np.ndarray] = []
+        nan = np.full(len(STANCE_LABELS), np.nan)
+        for n, doc in enumerate(documents, start=1):
+            passages = self.preprocessor.passages(doc.id, doc.text)
+            token_lists = [self.preprocessor.tokens(p.text) for p in passages]
+            lengths = np.array([len(t) for t in token_lists], dtype=np.float64)
+            ids.append(doc.id)
+            tokens.append(float(lengths.sum()))
+            if lengths.sum() > 0:
+                topics.append((lengths / lengths.sum()) @ self.lda.transform(token_lists))
+            else:
+                topics.append(np.zeros(self.lda.num_topics))
+            if self.stance is not None and self.article_model is not None:
+                inputs = article_inputs(self.stance, self.preprocessor, doc.id, doc.text, self.quote_weight)
+                stance.append(nan if inputs is None else self.article_model.predict_proba(inputs[3])[0])
+            if n % log_every == 0:
+                logger.info("summarised %d articles", n)
+        k = self.lda.num_topics
+        return CorpusSummary(
+            ids,
+            np.vstack(topics) if topics else np.zeros((0, k)),
+            np.asarray(tokens, dtype=np.float64),
+            np.vstack(stance) if stance else None,
+        )
+
     def _stance(self, doc_id: str, text: str) -> dict[str, Any] | None:
         assert self.stance is not None and self.article_model is not None
         inputs = article_inputs(self.stance, self.preprocessor, doc_id, text, self.quote_weight)
@@ -217,6 +314,12 @@ class MtopicsModel:
         for name, arr in arrays.items():
             writer.write_array(f"lda/{name}.npy", arr)
         writer.write_json("topics.json", {"topics": self.topic_info})
+        if self.corpus is not None:
+            writer.write_json("corpus.json", {"ids": self.corpus.ids, "stance": self.corpus.stance is not None})
+            writer.write_array("corpus/topics.npy", self.corpus.topics)
+            writer.write_array("corpus/tokens.npy", self.corpus.tokens)
+            if self.corpus.stance is not None:
+                writer.write_array("corpus/stance.npy", self.corpus.stance)
         if self.stance is not None and self.article_model is not None:
             sstate, sarrays = self.stance.get_state()
             astate, aarrays = self.article_model.get_state()
@@ -253,7 +356,16 @@ def _read_v1(path: Path, manifest: dict[str, Any]) -> MtopicsModel:
             sstate["article"], _arrays(path, "stance", ("article_coef", "article_intercept"))
         )
     topic_info = read_json(path / "topics.json")["topics"]
-    return MtopicsModel(pre, lda, stance, article, topic_info, manifest, path, quote_weight)
+    corpus = None
+    if (path / "corpus.json").exists():  # optional: added in mtopics 0.2, same format
+        cstate = read_json(path / "corpus.json")
+        corpus = CorpusSummary(
+            [str(i) for i in cstate["ids"]],
+            read_array(path / "corpus" / "topics.npy"),
+            read_array(path / "corpus" / "tokens.npy"),
+            read_array(path / "corpus" / "stance.npy") if cstate["stance"] else None,
+        )
+    return MtopicsModel(pre, lda, stance, article, topic_info, manifest, path, quote_weight, corpus)
 
 
 #: One reader per format version; old readers stay when the format changes.

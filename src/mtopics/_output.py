@@ -61,8 +61,21 @@ def _metric(manifest: dict[str, Any], section: str, key: str) -> str:
 
 
 def format_versions(infos: Iterable[VersionInfo], latest: Sequence[str] = ()) -> str:
-    """A table of model versions with their key metrics."""
-    header = ("experiment", "version", "created", "K", "c_v", "npmi", "diversity", "macro_f1", "f_avg", "path")
+    """A table of model versions with their key metrics ("-" where a version has none)."""
+    header = (
+        "experiment",
+        "version",
+        "created",
+        "K",
+        "c_v",
+        "npmi",
+        "u_mass",
+        "diversity",
+        "stability",
+        "macro_f1",
+        "f_avg",
+        "path",
+    )
     rows = [header]
     for info in infos:
         m = info.manifest
@@ -76,7 +89,9 @@ def format_versions(infos: Iterable[VersionInfo], latest: Sequence[str] = ()) ->
                 str(k),
                 _metric(m, "topics", "c_v"),
                 _metric(m, "topics", "npmi"),
+                _metric(m, "topics", "u_mass"),
                 _metric(m, "topics", "diversity"),
+                _metric(m, "topics", "stability"),
                 _metric(m, "stance", "macro_f1"),
                 _metric(m, "stance", "f_avg"),
                 str(info.path),

@@ -18,7 +18,7 @@ from scipy.special import psi
 
 from .exceptions import NotFittedError
 
-__all__ = ["LdaTopicModel"]
+__all__ = ["SELECTION_RULE", "LdaTopicModel", "evaluate_topics", "select_num_topics"]
 
 logger = logging.getLogger("mtopics")
 
@@ -42,6 +42,39 @@ class _BowStream:
     def __iter__(self) -> Iterator[list[tuple[int, int]]]:
         for tokens in self.texts:
             yield self.dictionary.doc2bow(tokens)
+
+
+class _Run:
+    """The arrays of one trained gensim model (what a worker process sends back)."""
+
+    def __init__(self, model: Any):
+        self.lambda_ = np.asarray(model.state.get_lambda(), dtype=np.float64)
+        self.alpha = np.asarray(model.alpha, dtype=np.float64)
+        self.eta = np.asarray(model.eta, dtype=np.float64)
+
+    def top_term_ids(self, n: int) -> list[list[int]]:
+        return [list(np.argsort(-row, kind="stable")[:n]) for row in self.lambda_]
+
+
+def _train_one(texts: Iterable[Sequence[str]], dictionary: Any, params: LdaTopicModel, seed: int) -> _Run:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return _Run(params._train(_BowStream(texts, dictionary), dictionary, seed))
+
+
+def _train_runs(
+    texts: Iterable[Sequence[str]], dictionary: Any, jobs: list[tuple[LdaTopicModel, int]], n_jobs: int
+) -> list[_Run]:
+    """Train one gensim model per ``(parameters, seed)``, in parallel when there are several."""
+    if len(jobs) == 1 or n_jobs in (0, 1):
+        return [_train_one(texts, dictionary, params, seed) for params, seed in jobs]
+    from joblib import Parallel, delayed
+
+    runs: list[_Run] = Parallel(n_jobs=n_jobs)(
+        delayed(_train_one)(texts, dictionary, params, seed) for params, seed in jobs
+    )
+    return runs
 
 
 class LdaTopicModel:
@@ -75,6 +108,13 @@ class LdaTopicModel:
         Seed: the same seed and data give the same topics.
     gamma_threshold : float
         E-step convergence threshold.
+    restarts : int
+        Train this many models (seeds ``random_state``, ``random_state + 1``, ...) and keep
+        the consensus one: the run whose topics best match the topics of the other runs
+        (mean best-match Jaccard of top-10 terms).  With two runs or more, the agreement
+        of all runs is kept as :attr:`stability_`.
+    n_jobs : int
+        Processes for the restarts (joblib); ``-1`` all cores.
 
     Attributes
     ----------
@@ -86,6 +126,11 @@ class LdaTopicModel:
         Variational topic-word parameters.
     alpha_, eta_ : ndarray
         The priors, as learnt or given.
+    stability_ : float or None
+        Agreement of the restarts' topics in [0, 1] (see :func:`mtopics.topic_stability`);
+        ``None`` with one run.
+    chosen_restart_ : int
+        Which restart was kept (0-based; its seed is ``random_state + chosen_restart_``).
 
     Examples
     --------
@@ -110,6 +155,8 @@ class LdaTopicModel:
         workers: int = 1,
         random_state: int = 0,
         gamma_threshold: float = 0.001,
+        restarts: int = 1,
+        n_jobs: int = 1,
     ):
         self.num_topics = num_topics
         self.alpha = alpha
@@ -124,6 +171,8 @@ class LdaTopicModel:
         self.workers = workers
         self.random_state = random_state
         self.gamma_threshold = gamma_threshold
+        self.restarts = restarts
+        self.n_jobs = n_jobs
 
     # -- training --------------------------------------------------------------
     def fit(self, texts: Iterable[Sequence[str]]) -> LdaTopicModel:
@@ -131,12 +180,21 @@ class LdaTopicModel:
 
         The corpus is read once to build the vocabulary and then once per pass;
         memory grows with the vocabulary and ``num_topics``, not with the number
-        of documents.
+        of documents.  Restarts run in parallel on ``n_jobs`` processes.
         """
+        dictionary = self._vocabulary(texts)
+        seeds = [self.random_state + i for i in range(self.restarts)]
+        runs = _train_runs(texts, dictionary, [(self, seed) for seed in seeds], self.n_jobs)
+        self._adopt(runs, dictionary)
+        return self
+
+    def _vocabulary(self, texts: Iterable[Sequence[str]]) -> Any:
         from gensim.corpora import Dictionary
 
         if self.multicore and self.alpha == "auto":
             raise ValueError("LdaMulticore cannot learn alpha: set alpha to 'symmetric', 'asymmetric' or a number")
+        if self.restarts < 1:
+            raise ValueError(f"restarts must be at least 1; got {self.restarts}")
         dictionary = Dictionary(texts)
         n_docs = dictionary.num_docs
         dictionary.filter_extremes(no_below=self.no_below, no_above=self.no_above, keep_n=self.keep_n)
@@ -146,24 +204,43 @@ class LdaTopicModel:
                 f"only {len(dictionary)} terms are left after vocabulary filtering of {n_docs} documents; "
                 f"LDA with {self.num_topics} topics needs more (lower no_below or raise no_above)"
             )
-        corpus = _BowStream(texts, dictionary)
         logger.info(
-            "LDA: %d documents, %d terms, K=%d, %d passes", n_docs, len(dictionary), self.num_topics, self.passes
+            "LDA: %d documents, %d terms, K=%d, %d passes, %d restart(s)",
+            n_docs,
+            len(dictionary),
+            self.num_topics,
+            self.passes,
+            self.restarts,
         )
-        model = self._train(corpus, dictionary)
+        return dictionary
+
+    def _adopt(self, runs: list[_Run], dictionary: Any) -> None:
+        """Keep the consensus run of several restarts and record their agreement."""
+        from ._metrics import topic_stability
+
+        tops = [run.top_term_ids(10) for run in runs]
+        if len(runs) > 1:
+            agreement = [topic_stability([tops[i], tops[j]], 10) for i in range(len(runs)) for j in range(len(runs))]
+            pairwise = np.array(agreement).reshape(len(runs), len(runs))
+            np.fill_diagonal(pairwise, np.nan)
+            chosen = int(np.argmax(np.nanmean(pairwise, axis=1)))
+            self.stability_: float | None = topic_stability(tops, 10)
+        else:
+            chosen, self.stability_ = 0, None
+        run = runs[chosen]
+        self.chosen_restart_ = chosen
         self.terms_ = [dictionary[i] for i in range(len(dictionary))]
         cfs = np.zeros(len(dictionary), dtype=np.float64)
         for term_id, count in dictionary.cfs.items():
             cfs[term_id] = count
         self.term_frequency_ = cfs
-        self.lambda_ = np.asarray(model.state.get_lambda(), dtype=np.float64)
-        self.alpha_ = np.asarray(model.alpha, dtype=np.float64)
-        self.eta_ = np.broadcast_to(np.asarray(model.eta, dtype=np.float64), (len(dictionary),)).copy()
-        self.num_documents_ = n_docs
+        self.lambda_ = run.lambda_
+        self.alpha_ = run.alpha
+        self.eta_ = np.broadcast_to(run.eta, (len(dictionary),)).copy()
+        self.num_documents_ = int(dictionary.num_docs)
         self._prepare()
-        return self
 
-    def _train(self, corpus: _BowStream, dictionary: Any) -> Any:
+    def _train(self, corpus: _BowStream, dictionary: Any, seed: int) -> Any:
         from gensim.models import LdaModel, LdaMulticore
 
         common: dict[str, Any] = dict(
@@ -174,7 +251,7 @@ class LdaTopicModel:
             passes=self.passes,
             iterations=self.iterations,
             chunksize=self.chunksize,
-            random_state=self.random_state,
+            random_state=seed,
             gamma_threshold=self.gamma_threshold,
             eval_every=None,
         )
@@ -296,12 +373,20 @@ class LdaTopicModel:
             "workers": self.workers,
             "random_state": self.random_state,
             "gamma_threshold": self.gamma_threshold,
+            "restarts": self.restarts,
+            "n_jobs": self.n_jobs,
         }
 
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """JSON-ready parameters and vocabulary, and the arrays."""
         self._check()
-        state = {"params": self.get_params(), "terms": self.terms_, "num_documents": self.num_documents_}
+        state = {
+            "params": self.get_params(),
+            "terms": self.terms_,
+            "num_documents": self.num_documents_,
+            "stability": self.stability_,
+            "chosen_restart": self.chosen_restart_,
+        }
         arrays = {
             "lambda": self.lambda_,
             "alpha": self.alpha_,
@@ -316,6 +401,8 @@ class LdaTopicModel:
         obj = cls(**state["params"])
         obj.terms_ = [str(t) for t in state["terms"]]
         obj.num_documents_ = int(state["num_documents"])
+        obj.stability_ = state.get("stability")  # absent in format 1
+        obj.chosen_restart_ = int(state.get("chosen_restart", 0))
         obj.lambda_ = np.asarray(arrays["lambda"], dtype=np.float64)
         obj.alpha_ = np.asarray(arrays["alpha"], dtype=np.float64)
         obj.eta_ = np.asarray(arrays["eta"], dtype=np.float64)
@@ -331,3 +418,119 @@ class LdaTopicModel:
                 raise ValueError(f"LDA array `{name}` has shape {arr.shape}; expected {shape}")
         obj._prepare()
         return obj
+
+
+def evaluate_topics(
+    lda: LdaTopicModel, reference: Sequence[Sequence[str]], topn: int = 10, diversity_topn: int = 25
+) -> dict[str, Any]:
+    """Coherence (c_v, NPMI, u_mass, mean and per topic), diversity and stability of a fitted model.
+
+    Coherence is counted on ``reference`` (token lists, e.g. the training passages) over the
+    top ``topn`` terms of each topic; diversity over the top ``diversity_topn``.
+    """
+    from ._metrics import topic_coherences, topic_diversity
+
+    tops = [lda.top_terms(t, topn) for t in range(lda.num_topics)]
+    scores = topic_coherences(tops, reference, ("c_v", "c_npmi", "u_mass"), topn)
+    diversity = topic_diversity([lda.top_terms(t, diversity_topn) for t in range(lda.num_topics)], diversity_topn)
+    return {
+        "num_topics": lda.num_topics,
+        "c_v": scores["c_v"][0],
+        "npmi": scores["c_npmi"][0],
+        "u_mass": scores["u_mass"][0],
+        "diversity": diversity,
+        "stability": lda.stability_,
+        "per_topic_c_v": scores["c_v"][1],
+        "per_topic_npmi": scores["c_npmi"][1],
+    }
+
+
+#: How :func:`select_num_topics` chooses K (kept in the manifest with the sweep).
+SELECTION_RULE = (
+    "highest score = diversity x mean(c_v, stability) (diversity x c_v with one restart); "
+    "among scores within 0.005 of the best, the smallest K"
+)
+
+
+def select_num_topics(
+    texts: Iterable[Sequence[str]],
+    candidates: Sequence[int],
+    reference: Sequence[Sequence[str]],
+    params: LdaTopicModel | None = None,
+    topn: int = 10,
+    diversity_topn: int = 25,
+) -> tuple[LdaTopicModel, list[dict[str, Any]]]:
+    """Train a model for each candidate K and keep the best by coherence and stability.
+
+    Every (K, restart) pair is one job; the jobs run in parallel on ``params.n_jobs``
+    processes.  Each candidate is scored on ``reference`` (see :func:`evaluate_topics`);
+    the rule (:data:`SELECTION_RULE`): the highest ``diversity * (c_v + stability) / 2``
+    (``diversity * c_v`` when ``params.restarts == 1``); among scores within 0.005 of the
+    best, the smallest K wins (fewer topics are easier to read).  Coherence says the topics
+    read well, stability that they come back with another seed; diversity is there because
+    a K too large splits themes into near-copies, which are coherent and stable but say
+    the same thing twice.
+
+    Parameters
+    ----------
+    texts : re-iterable of token lists
+        The training corpus.
+    candidates : list of int
+        Values of K to try.
+    reference : list of token lists
+        Texts in which coherence is counted.
+    params : LdaTopicModel, optional
+        Unfitted model whose parameters (but ``num_topics``) every candidate uses.
+
+    Returns
+    -------
+    model : LdaTopicModel
+        The fitted model of the chosen K.
+    sweep : list of dict
+        Per candidate, in increasing K: the scores of :func:`evaluate_topics` (with the
+        per-topic lists), ``score``, ``seconds`` (training time of its runs, summed) and
+        ``chosen``.
+
+    Examples
+    --------
+    >>> docs = [["court", "judge", "case"], ["song", "album", "singer"], ["film", "actor", "drama"]] * 8
+    >>> base = LdaTopicModel(passes=5, no_below=1, no_above=1.0, restarts=2, random_state=0)
+    >>> model, sweep = select_num_topics(docs, [2, 3], docs, base)
+    >>> [row["num_topics"] for row in sweep], model.num_topics in (2, 3)
+    ([2, 3], True)
+    """
+    import time
+
+    base = params if params is not None else LdaTopicModel()
+    ks = sorted(set(int(k) for k in candidates))
+    if not ks:
+        raise ValueError("candidates must name at least one number of topics")
+    models = {k: LdaTopicModel(**{**base.get_params(), "num_topics": k}) for k in ks}
+    dictionary = models[max(ks)]._vocabulary(texts)
+    jobs = [(models[k], models[k].random_state + i) for k in ks for i in range(base.restarts)]
+    logger.info("choosing K among %s: %d model(s), n_jobs=%d", ks, len(jobs), base.n_jobs)
+    start = time.perf_counter()
+    runs = _train_runs(texts, dictionary, jobs, base.n_jobs)
+    per_run = (time.perf_counter() - start) / len(jobs)
+    sweep: list[dict[str, Any]] = []
+    for i, k in enumerate(ks):
+        model = models[k]
+        model._adopt(runs[i * base.restarts : (i + 1) * base.restarts], dictionary)
+        row = evaluate_topics(model, reference, topn, diversity_topn)
+        stability = row["stability"]
+        quality = (row["c_v"] + stability) / 2 if stability is not None else row["c_v"]
+        row["score"] = row["diversity"] * quality
+        row["seconds"] = round(per_run * base.restarts, 3)
+        row["chosen"] = False
+        sweep.append(row)
+        logger.info(
+            "K=%d: c_v %.3f, stability %s, score %.3f",
+            k,
+            row["c_v"],
+            "-" if stability is None else f"{stability:.2f}",
+            row["score"],
+        )
+    top = max(row["score"] for row in sweep)
+    chosen = next(row for row in sweep if row["score"] >= top - 0.005)
+    chosen["chosen"] = True
+    return models[chosen["num_topics"]], sweep

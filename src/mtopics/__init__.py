@@ -30,6 +30,7 @@ from ._model import CorpusSummary, MtopicsModel, load_model
 from ._passages import Passage, split_passages
 from ._phrases import PhraseDetector
 from ._preprocess import PassageParams, Preprocessor
+from ._report import render_report, write_report
 from ._stance import StanceClassifier, cross_validate_stance
 from ._store import FORMAT_VERSION, list_versions, verify_version
 from ._tfidf import TfidfWeighting
@@ -87,6 +88,7 @@ __all__ = [
     "remove_emails",
     "remove_mentions",
     "remove_urls",
+    "render_report",
     "run_experiment",
     "select_num_topics",
     "split_hashtags",
@@ -100,4 +102,5 @@ __all__ = [
     "topic_diversity",
     "topic_stability",
     "verify_version",
+    "write_report",
 ]

@@ -169,9 +169,10 @@ def test_report_of_a_freshly_trained_version(trained_version: Path) -> None:
     page = render_report(model)
     for topic in model.topic_info:
         assert html.escape(topic["label"]) in page
-    if model.corpus is None:  # saved without per-article data
-        assert "No per-article topic data" in page
-        return
+    assert model.corpus is not None  # a version of mtopics >= 0.2 keeps per-article data
+    # the sweep row shows the training seconds kept apart in timing_seconds
+    seconds = model.manifest["timing_seconds"]["lda_per_k"][str(model.lda.num_topics)]
+    assert re.search(rf"<td class=n>{seconds:.1f}</td><td>chosen</td>", page)
     article_rows = re.findall(r'<td class="id">(?!<b>)', page)  # the two summary rows are bold
     assert len(article_rows) == min(len(model.corpus.ids), MAX_ARTICLES)
     shares = model.corpus.stance_by_topic()

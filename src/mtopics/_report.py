@@ -97,6 +97,10 @@ def _sweep(model: MtopicsModel) -> list[dict[str, Any]]:
     if not isinstance(rows, list):
         return []
     good = [r for r in rows if isinstance(r, dict) and isinstance(r.get("num_topics"), int)]
+    # training seconds are kept apart from the metrics (they differ between identical runs)
+    seconds = model.manifest.get("timing_seconds", {}).get("lda_per_k", {})
+    if isinstance(seconds, dict):
+        good = [{**r, "seconds": seconds.get(str(r["num_topics"]), r.get("seconds"))} for r in good]
     return sorted(good, key=lambda r: int(r["num_topics"]))
 
 

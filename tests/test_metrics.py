@@ -149,3 +149,22 @@ def test_topic_stability_matches_topics_regardless_of_order() -> None:
     value = topic_stability([a, c])
     assert value == round((0.5 + 0.0 + 0.5 + 0.0) / 4, 4)
     assert topic_stability([a]) != topic_stability([a])  # one run: nothing to compare (NaN)
+
+
+def test_theme_coverage_pairs_themes_and_topics_one_to_one() -> None:
+    from mtopics import theme_coverage
+
+    topics = [["court", "song", "hearing"], ["court", "judge", "lawyer"], ["male_rape", "stigma", "film"]]
+    themes = {"law": ["court", "judge", "lawyer"], "men": ["male", "stigma"], "music": ["song", "album"]}
+    assert theme_coverage(topics, themes) == {"law": 1, "men": 2, "music": None}
+    assert theme_coverage(topics, themes, min_hits=1)["music"] == 0
+    # only the top `topn` terms count
+    assert theme_coverage(topics, themes, topn=1)["law"] is None
+    # one topic cannot stand for two themes: the pairing with most hits in all wins
+    topics = [["jami", "filmmaker", "shame", "masculinity"], ["male_rape", "male", "section", "code", "act"]]
+    themes = {"film": ["jami", "filmmaker"], "men": ["male", "shame", "masculinity"], "law": ["section", "code", "act"]}
+    assert theme_coverage(topics, themes) == {"film": 0, "men": None, "law": 1}
+    assert theme_coverage(topics, {"men": themes["men"], "film": ["jami", "filmmaker", "shame"]}) == {
+        "men": 1,
+        "film": 0,
+    }

@@ -113,11 +113,16 @@ def test_evaluate_stance_levels(model) -> None:  # type: ignore[no-untyped-def]
         model.evaluate_stance(texts, ["none", "favor"], level="sentence")
 
 
-def test_committed_format_1_fixture_still_loads_and_scores_the_same(repo_root: Path) -> None:
-    fixtures = repo_root / "tests" / "fixtures"
-    model = load_model(fixtures / "models" / "metoo_pk" / "v1")
-    assert model.manifest["format_version"] == 1
-    expected = json.loads((fixtures / "model-v1-expected-score.json").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("fmt", [1, 2])
+def test_committed_format_fixtures_still_load_and_score_the_same(repo_root: Path, fmt: int) -> None:
+    from mtopics import SUPPORTED_FORMATS
+
+    fixtures = repo_root / "tests" / "fixtures" / f"format-{fmt}"
+    model = load_model(fixtures / "metoo_pk" / "v1")
+    assert model.manifest["format_version"] == fmt and fmt in SUPPORTED_FORMATS
+    # format 1 has no corpus summary; format 2 keeps one for the report
+    assert (model.corpus is None) == (fmt == 1)
+    expected = json.loads((fixtures / "expected-score.json").read_text(encoding="utf-8"))
     text = (repo_root / "data" / "samples" / "hearing_adjourned.txt").read_text(encoding="utf-8")
     (got,) = model.score([text], ids=[expected["id"]])
     assert [t["id"] for t in got["topics"]] == [t["id"] for t in expected["topics"]]
@@ -166,3 +171,33 @@ def test_summarize_handles_empty_articles(model) -> None:  # type: ignore[no-unt
     assert summary.ids == ["empty", "x"]
     assert summary.tokens[0] == 0 and not summary.topics[0].any()
     assert np.isnan(summary.stance[0]).all() and summary.stance[1].sum() == pytest.approx(1.0)
+
+
+def test_every_supported_format_has_a_committed_fixture(repo_root: Path) -> None:
+    from mtopics import FORMAT_VERSION, SUPPORTED_FORMATS
+
+    assert max(SUPPORTED_FORMATS) == FORMAT_VERSION
+    for fmt in SUPPORTED_FORMATS:
+        assert (repo_root / "tests" / "fixtures" / f"format-{fmt}" / "metoo_pk" / "v1" / "manifest.json").is_file()
+
+
+def test_a_corpus_summary_of_the_wrong_width_is_refused(version_copy: Path) -> None:
+    import hashlib
+
+    from mtopics import ModelFormatError
+
+    # rewrite corpus/topics.npy with one column less and re-hash it: hashes pass, loading refuses
+    target = version_copy / "corpus" / "topics.npy"
+    np.save(target, np.load(target)[:, :-1], allow_pickle=False)
+    manifest = json.loads((version_copy / "manifest.json").read_text())
+    manifest["files"]["corpus/topics.npy"] = hashlib.sha256(target.read_bytes()).hexdigest()
+    data = json.dumps(manifest).encode()
+    (version_copy / "manifest.json").write_bytes(data)
+    (version_copy / "manifest.sha256").write_text(hashlib.sha256(data).hexdigest() + "  manifest.json\n")
+    with pytest.raises(ModelFormatError, match=r"corpus/topics\.npy has 5 columns; the model has 6 topics"):
+        load_model(version_copy)
+
+
+def test_a_format_1_model_reports_how_it_was_trained(repo_root: Path) -> None:
+    model = load_model(repo_root / "tests" / "fixtures" / "format-1" / "metoo_pk" / "v1")
+    assert model.lda.init == "random" and model.lda.restarts == 1 and model.lda.stability_ is None

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from mtopics import ModelFormatError, ModelIntegrityError, ModelNotFoundError, list_versions, verify_version
-from mtopics._store import MANIFEST, VersionWriter, read_array, resolve_version
+from mtopics._store import FORMAT_VERSION, MANIFEST, VersionWriter, read_array, resolve_version
 
 
 def make_version(root: Path, name: str = "demo", value: float = 1.0) -> Path:
@@ -35,7 +35,7 @@ def test_manifest_lists_every_file_with_its_hash(tmp_path: Path) -> None:
     path = make_version(tmp_path)
     manifest = verify_version(path)
     assert set(manifest["files"]) == {"params.json", "arrays/x.npy"}
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == FORMAT_VERSION == 2
     assert manifest["version"] == "v1"
     assert manifest["experiment"] == "demo"
     assert manifest["created"].endswith("+00:00")

@@ -128,7 +128,10 @@ def test_streamed_corpus_is_read_once_per_pass() -> None:
 
     stream = Counting()
     LdaTopicModel(num_topics=2, passes=4, no_below=1, no_above=1.0).fit(stream)
-    assert stream.reads == 1 + 4  # vocabulary, then one read per pass
+    assert stream.reads == 1 + 1 + 4  # vocabulary, TF-IDF matrix of the NMF start, then one read per pass
+    stream = Counting()
+    LdaTopicModel(num_topics=2, passes=4, no_below=1, no_above=1.0, init="random").fit(stream)
+    assert stream.reads == 1 + 4
 
 
 FILM = ["film", "actor", "drama", "director", "screen", "cinema"]
@@ -216,3 +219,44 @@ def test_select_num_topics_finds_the_number_of_themes_of_a_made_up_corpus() -> N
     assert by_k[6]["diversity"] < by_k[4]["diversity"] == 1.0
     found = {frozenset(w.rstrip("0123456789") for w in model.top_terms(k, 10)) for k in range(4)}
     assert found == {frozenset([name]) for name in ("court", "music", "film", "law")}
+
+
+def test_nndsvd_start_gives_the_same_topics_whatever_the_seed() -> None:
+    docs = three_themes(60)
+    params = dict(num_topics=3, passes=5, no_below=1, no_above=1.0)
+    tops = [
+        {frozenset(m.top_terms(k, 6)) for k in range(3)}
+        for m in (LdaTopicModel(**params, random_state=seed).fit(docs) for seed in (0, 1, 2))
+    ]
+    assert tops[0] == tops[1] == tops[2] == {frozenset(COURT), frozenset(MUSIC), frozenset(FILM)}
+    with pytest.raises(ValueError, match="init must be 'nndsvd' or 'random'; got 'nmf'"):
+        LdaTopicModel(init="nmf").fit(docs)
+
+
+def test_tfidf_matrix_of_the_start_is_l2_normalised_log2_idf() -> None:
+    from gensim.corpora import Dictionary
+
+    from mtopics._topics import _tfidf_matrix
+
+    docs = [["a", "a", "b"], ["b", "c"], ["c"]]
+    d = Dictionary(docs)
+    x = _tfidf_matrix(docs, d).toarray()
+    assert np.allclose(np.linalg.norm(x, axis=1), 1.0)
+    a, b = d.token2id["a"], d.token2id["b"]
+    # doc 0: tf(a)=2, idf(a)=log2(3/1); tf(b)=1, idf(b)=log2(3/2)
+    ratio = (2 * np.log2(3)) / np.log2(1.5)
+    assert x[0, a] / x[0, b] == pytest.approx(ratio)
+
+
+def test_nndsvd_start_is_the_same_every_time() -> None:
+    from gensim.corpora import Dictionary
+
+    from mtopics._topics import _nndsvd_start, _tfidf_matrix
+
+    # randomized SVD inside NNDSVD: without a fixed random_state two starts differ
+    rng = np.random.default_rng(3)
+    docs = [list(rng.choice([f"w{i}" for i in range(200)], size=40)) for _ in range(150)]
+    x = _tfidf_matrix(docs, Dictionary(docs))
+    first, second = _nndsvd_start(x, 7, 6000.0), _nndsvd_start(x, 7, 6000.0)
+    assert np.array_equal(first, second)
+    assert first.sum() == pytest.approx(6000.0)

@@ -25,14 +25,22 @@ from ._config import ExperimentConfig, load_config
 from ._corpus import Document, LoadReport, iter_documents, load_documents
 from ._experiment import run_experiment
 from ._labelled import LabelledExample, iter_labelled
-from ._metrics import STANCE_LABELS, stance_report, topic_coherence, topic_coherences, topic_diversity, topic_stability
+from ._metrics import (
+    STANCE_LABELS,
+    stance_report,
+    theme_coverage,
+    topic_coherence,
+    topic_coherences,
+    topic_diversity,
+    topic_stability,
+)
 from ._model import CorpusSummary, MtopicsModel, load_model
 from ._passages import Passage, split_passages
 from ._phrases import PhraseDetector
 from ._preprocess import PassageParams, Preprocessor
 from ._report import render_report, write_report
 from ._stance import StanceClassifier, cross_validate_stance
-from ._store import FORMAT_VERSION, list_versions, verify_version
+from ._store import FORMAT_VERSION, SUPPORTED_FORMATS, list_versions, verify_version
 from ._tfidf import TfidfWeighting
 from ._topics import LdaTopicModel, evaluate_topics, select_num_topics
 from ._version import __version__
@@ -49,6 +57,7 @@ from .exceptions import (
 __all__ = [
     "FORMAT_VERSION",
     "STANCE_LABELS",
+    "SUPPORTED_FORMATS",
     "ArticleStanceModel",
     "ConfigError",
     "CorpusError",
@@ -96,6 +105,7 @@ __all__ = [
     "stance_report",
     "stopword_list",
     "strip_furniture",
+    "theme_coverage",
     "tokenize",
     "topic_coherence",
     "topic_coherences",

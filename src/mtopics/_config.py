@@ -163,11 +163,25 @@ PARAMS: tuple[Param, ...] = (
         choices=("auto", "symmetric", "asymmetric"),
     ),
     P("lda.eta", "alpha", "auto", "Topic-word prior; `auto` learns it.", choices=("auto", "symmetric")),
-    P("lda.passes", "int", 20, "Passes over the corpus.", range=(1, 1000)),
+    P(
+        "lda.init",
+        "str",
+        "nndsvd",
+        "Where training starts: the topics of an NMF of the TF-IDF matrix (`nndsvd`: deterministic, more "
+        "coherent; see docs/topics.md) or gensim's random start (`random`).",
+        choices=("nndsvd", "random"),
+    ),
+    P("lda.passes", "int", 10, "Passes over the corpus.", range=(1, 1000)),
     P("lda.iterations", "int", 400, "Maximum E-step iterations per document.", range=(1, 10_000)),
     P("lda.chunksize", "int", 2000, "Documents per update.", range=(1, 1_000_000)),
     P("lda.no_below", "int", 2, "Drop terms in fewer passages.", range=(1, 1_000_000)),
-    P("lda.no_above", "float", 0.5, "Drop terms in a larger share of passages.", range=(0.01, 1.0)),
+    P(
+        "lda.no_above",
+        "float",
+        0.2,
+        "Drop terms in a larger share of passages (0.2: best held-out coherence on BBC News, docs/topics.md).",
+        range=(0.01, 1.0),
+    ),
     P("lda.keep_n", "int", 100_000, "Keep at most this many terms.", range=(10, 10_000_000)),
     P("lda.multicore", "bool", False, "Train with `LdaMulticore` (needs a fixed `alpha`)."),
     P("lda.workers", "int", 1, "Worker processes for `LdaMulticore`.", range=(1, 64)),
@@ -184,6 +198,14 @@ PARAMS: tuple[Param, ...] = (
     P("lda.n_jobs", "int", -1, "Processes for restarts and K candidates (-1: all cores).", range=(-1, 64)),
     P("evaluation.coherence_topn", "int", 10, "Top terms per topic for coherence.", range=(2, 100)),
     P("evaluation.diversity_topn", "int", 25, "Top terms per topic for topic diversity.", range=(2, 500)),
+    P(
+        "evaluation.holdout",
+        "float",
+        0.0,
+        "Share of articles kept out of topic training (chosen by a hash of their id) to measure "
+        "coherence on unseen text as well; 0: none.",
+        range=(0.0, 0.5),
+    ),
     P("stance.enabled", "bool", True, "Train the stance classifier."),
     P("stance.sources", "sources", [], "Labelled data files; see the `[[stance.sources]]` keys."),
     P(

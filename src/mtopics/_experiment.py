@@ -24,7 +24,7 @@ from ._model import MtopicsModel, _excerpt
 from ._preprocess import PassageParams, Preprocessor
 from ._stance import StanceClassifier, cross_validate_stance
 from ._store import VersionWriter, sha256_file
-from ._topics import SELECTION_RULE, LdaTopicModel, select_num_topics
+from ._topics import SELECTION_RULE, LdaTopicModel, evaluate_topics, select_num_topics
 from ._version import __version__
 from .exceptions import ConfigError, CorpusError
 
@@ -45,6 +45,7 @@ class TokenFile:
     def __init__(self, path: Path):
         self.path = path
         self.count = 0
+        self.documents = 0
 
     def write(self, stream: Iterator[list[str]]) -> TokenFile:
         """Write token lists (tokens must not contain spaces)."""
@@ -82,10 +83,19 @@ def _preprocessor(config: ExperimentConfig) -> Preprocessor:
     return Preprocessor(cleaner, PassageParams(**config["passages"]))
 
 
+def _held_out(doc_id: str, share: float) -> bool:
+    """Whether an article is in the held-out split: a stable hash of its id, below ``share``."""
+    digest = hashlib.sha256(doc_id.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < share
+
+
 def _read_corpus(
     config: ExperimentConfig, pre: Preprocessor, workdir: Path
-) -> tuple[TokenFile, list[tuple[str, int, int, int]], dict[str, Any]]:
+) -> tuple[TokenFile, list[tuple[str, int, int, int]], dict[str, Any], TokenFile]:
     corpus = config["corpus"]
+    holdout = config["evaluation.holdout"]
+    held = TokenFile(workdir / "heldout.txt")
+    held_handle = held.path.open("w", encoding="utf-8")
     path = config.resolve_path(corpus["path"])
     report = LoadReport()
     digest = hashlib.sha256()
@@ -101,6 +111,14 @@ def _read_corpus(
             for doc in docs:
                 documents += 1
                 digest.update(doc.id.encode("utf-8") + b"\0" + doc.text.encode("utf-8") + b"\0")
+                if holdout and _held_out(doc.id, holdout):
+                    held.documents += 1
+                    for p in pre.passages(doc.id, doc.text):
+                        tokens = pre.raw_tokens(p.text)
+                        if tokens:
+                            held_handle.write(" ".join(tokens) + "\n")
+                            held.count += 1
+                    continue
                 for p in pre.passages(doc.id, doc.text):
                     tokens = pre.raw_tokens(p.text)
                     if tokens:
@@ -111,7 +129,8 @@ def _read_corpus(
         except CorpusError as exc:
             raise CorpusError(f"{exc} (corpus of {config.source})") from None
 
-    raw = TokenFile(workdir / "raw.txt").write(stream())
+    with held_handle:
+        raw = TokenFile(workdir / "raw.txt").write(stream())
     if not meta:
         raise CorpusError(f"{path}: no text left to train on after cleaning ({report.summary()})")
     logger.info("corpus %s: %s; %d passages", path, report.summary(), len(meta))
@@ -124,8 +143,9 @@ def _read_corpus(
         "skipped_binary": report.skipped_binary,
         "skipped_invalid": report.skipped_invalid,
         "replaced_bytes": report.replaced,
+        "held_out_documents": held.documents,
     }
-    return raw, meta, info
+    return raw, meta, info, held
 
 
 def _load_stance_data(config: ExperimentConfig) -> tuple[list[LabelledExample], list[dict[str, Any]]]:
@@ -259,7 +279,7 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
     logger.info("experiment %s from %s", config.name, config.source)
     with tempfile.TemporaryDirectory(prefix="mtopics-") as tmp:
         workdir = Path(tmp)
-        raw, meta, corpus_info = _read_corpus(config, pre, workdir)
+        raw, meta, corpus_info, held = _read_corpus(config, pre, workdir)
         clock.lap("reading and cleaning")
         ph = config["phrases"]
         if ph["enabled"]:
@@ -307,12 +327,10 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
             "documents": corpus_info["documents"],
             "reference_passages": len(reference),
             "selection": SELECTION_RULE,
-            # seconds go to timing_seconds: metrics are the same when a run is repeated
-            "sweep": [
-                {k: _round(v) for k, v in row.items() if not k.startswith("per_topic") and k != "seconds"}
-                for row in sweep
-            ],
+            "sweep": [{k: _round(v) for k, v in row.items() if not k.startswith("per_topic")} for row in sweep],
         }
+        if config["evaluation.holdout"]:
+            topic_metrics["heldout"] = _heldout_metrics(lda, held, pre, ev)
         logger.info(
             "topics: c_v %.3f, NPMI %.3f, diversity %.2f, stability %s",
             scores["c_v"],
@@ -356,7 +374,7 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
         "data_sha256": data_digest.hexdigest(),
         "data": {"corpus": corpus_info, "stance_sources": sources, "article_labels": article_labels},
         "metrics": {"topics": topic_metrics, "stance": stance_metrics},
-        "timing_seconds": {**clock.steps, "lda_per_k": {str(r["num_topics"]): r["seconds"] for r in sweep}},
+        "timing_seconds": clock.steps,
     }
     with VersionWriter(models_dir, config.name) as writer:
         model.write(writer)
@@ -365,8 +383,28 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
     return path
 
 
+def _heldout_metrics(lda: LdaTopicModel, held: TokenFile, pre: Preprocessor, ev: dict[str, Any]) -> dict[str, Any]:
+    """Coherence of the topics on the passages of the held-out articles (never trained on)."""
+    if held.count == 0:
+        logger.warning("no article fell in the held-out split: raise [evaluation].holdout or add articles")
+        return {"documents": 0, "passages": 0, "c_v": None, "npmi": None, "u_mass": None}
+    step = max(1, held.count // MAX_REFERENCE_PASSAGES)
+    texts = [pre.phrases.transform(t) if pre.phrases is not None else t for i, t in enumerate(held) if i % step == 0]
+    scores = evaluate_topics(lda, texts, ev["coherence_topn"], ev["diversity_topn"])
+    logger.info("held-out topics (%d articles): c_v %.3f, NPMI %.3f", held.documents, scores["c_v"], scores["npmi"])
+    return {
+        "documents": held.documents,
+        "passages": held.count,
+        "c_v": _round(scores["c_v"]),
+        "npmi": _round(scores["npmi"]),
+        "u_mass": _round(scores["u_mass"]),
+    }
+
+
 def _round(value: Any) -> Any:
-    return round(value, 6) if isinstance(value, float) else value
+    if isinstance(value, float):
+        return None if value != value else round(value, 6)  # NaN (nothing to score) -> null
+    return value
 
 
 def _article_texts(config: ExperimentConfig, ids: set[str]) -> dict[str, str]:

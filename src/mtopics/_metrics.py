@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -10,6 +10,7 @@ import numpy as np
 __all__ = [
     "STANCE_LABELS",
     "stance_report",
+    "theme_coverage",
     "topic_coherence",
     "topic_coherences",
     "topic_diversity",
@@ -57,6 +58,54 @@ def topic_stability(runs: Sequence[Sequence[Sequence[Hashable]]], topn: int = 10
                     max(len(topic & other) / len(topic | other) if topic | other else 0.0 for other in second)
                 )
     return round(float(np.mean(scores)), 4) if scores else float("nan")
+
+
+def theme_coverage(
+    topics: Sequence[Sequence[str]],
+    themes: Mapping[str, Iterable[str]],
+    topn: int = 10,
+    min_hits: int = 2,
+) -> dict[str, int | None]:
+    """Which topic, if any, stands for each expected theme (one topic per theme at most).
+
+    A topic *hits* a theme with each of its top ``topn`` terms that contains one of the
+    theme's words (a phrase ``male_rape`` or ``male rape`` counts for ``male`` and
+    ``rape``).  Themes and topics are paired one to one so that the total number of hits
+    is largest (Hungarian assignment); a pair with fewer than ``min_hits`` hits does not
+    count, and its theme is not found.
+
+    Parameters
+    ----------
+    topics : list of list of str
+        Top terms of each topic, best first.
+    themes : dict
+        Theme name -> words that name it.
+
+    Returns
+    -------
+    dict
+        Theme name -> index of its topic, or ``None`` when no topic stands for it.
+
+    >>> theme_coverage([["court", "judge", "case"], ["song", "male_singer"]],
+    ...                {"law": ["court", "case"], "music": ["song", "singer"], "film": ["film", "actor"]})
+    {'law': 0, 'music': 1, 'film': None}
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    names = list(themes)
+    hits = np.zeros((len(names), len(topics)))
+    for i, name in enumerate(names):
+        vocabulary = {w.lower() for w in themes[name]}
+        for k, topic in enumerate(topics):
+            hits[i, k] = sum(
+                bool(set(term.lower().replace("_", " ").split()) & vocabulary) for term in list(topic)[:topn]
+            )
+    hits[hits < min_hits] = 0
+    found: dict[str, int | None] = dict.fromkeys(names)
+    for i, k in zip(*linear_sum_assignment(hits, maximize=True), strict=True):
+        if hits[i, k] > 0:
+            found[names[i]] = int(k)
+    return found
 
 
 def topic_coherence(

@@ -105,8 +105,8 @@ class MtopicsModel:
     topic_info : list of dict
         Per topic: ``id``, ``label``, ``terms`` and evaluation details.
     corpus : CorpusSummary or None
-        Topics and stance of the training articles (``None`` for versions saved
-        before mtopics 0.2, or when not computed).
+        Topics and stance of the training articles (``None`` for versions of
+        format 1, saved by mtopics 0.1).
     manifest : dict
         The manifest of the saved version (empty before saving).
     path : Path or None
@@ -219,7 +219,7 @@ class MtopicsModel:
         after cleaning get a zero topic row and, with stance, a NaN stance row.
 
         >>> import mtopics
-        >>> model = mtopics.load_model("tests/fixtures/models/metoo_pk/v1")  # doctest: +SKIP
+        >>> model = mtopics.load_model("tests/fixtures/format-1/metoo_pk/v1")  # doctest: +SKIP
         >>> model.summarize([mtopics.Document("a", "Court adjourned the hearing.")]).topics.shape  # doctest: +SKIP
         (1, 6)
         """
@@ -339,6 +339,7 @@ def _arrays(path: Path, folder: str, names: Iterable[str]) -> dict[str, np.ndarr
 
 
 def _read_v1(path: Path, manifest: dict[str, Any]) -> MtopicsModel:
+    """Format 1 (mtopics 0.1): preprocessing, LDA, topics, optional stance."""
     pre = Preprocessor.from_state(read_json(path / "preprocess.json"))
     lda = LdaTopicModel.from_state(
         read_json(path / "lda.json"), _arrays(path, "lda", ("lambda", "alpha", "eta", "term_frequency"))
@@ -356,20 +357,30 @@ def _read_v1(path: Path, manifest: dict[str, Any]) -> MtopicsModel:
             sstate["article"], _arrays(path, "stance", ("article_coef", "article_intercept"))
         )
     topic_info = read_json(path / "topics.json")["topics"]
-    corpus = None
-    if (path / "corpus.json").exists():  # optional: added in mtopics 0.2, same format
-        cstate = read_json(path / "corpus.json")
-        corpus = CorpusSummary(
-            [str(i) for i in cstate["ids"]],
-            read_array(path / "corpus" / "topics.npy"),
-            read_array(path / "corpus" / "tokens.npy"),
-            read_array(path / "corpus" / "stance.npy") if cstate["stance"] else None,
+    return MtopicsModel(pre, lda, stance, article, topic_info, manifest, path, quote_weight)
+
+
+def _read_v2(path: Path, manifest: dict[str, Any]) -> MtopicsModel:
+    """Format 2 (mtopics 0.2): format 1, LDA parameters of restarts and start, and the corpus summary."""
+    model = _read_v1(path, manifest)
+    if not (path / "corpus.json").exists():  # optional: a model built in Python may have none
+        return model
+    cstate = read_json(path / "corpus.json")
+    model.corpus = CorpusSummary(
+        [str(i) for i in cstate["ids"]],
+        read_array(path / "corpus" / "topics.npy"),
+        read_array(path / "corpus" / "tokens.npy"),
+        read_array(path / "corpus" / "stance.npy") if cstate["stance"] else None,
+    )
+    if model.corpus.topics.shape[1] != model.lda.num_topics:
+        raise ValueError(
+            f"corpus/topics.npy has {model.corpus.topics.shape[1]} columns; the model has {model.lda.num_topics} topics"
         )
-    return MtopicsModel(pre, lda, stance, article, topic_info, manifest, path, quote_weight, corpus)
+    return model
 
 
 #: One reader per format version; old readers stay when the format changes.
-_READERS = {1: _read_v1}
+_READERS = {1: _read_v1, 2: _read_v2}
 
 
 def load_model(path: str | Path) -> MtopicsModel:

@@ -97,10 +97,6 @@ def _sweep(model: MtopicsModel) -> list[dict[str, Any]]:
     if not isinstance(rows, list):
         return []
     good = [r for r in rows if isinstance(r, dict) and isinstance(r.get("num_topics"), int)]
-    # training seconds are kept apart from the metrics (they differ between identical runs)
-    seconds = model.manifest.get("timing_seconds", {}).get("lda_per_k", {})
-    if isinstance(seconds, dict):
-        good = [{**r, "seconds": seconds.get(str(r["num_topics"]), r.get("seconds"))} for r in good]
     return sorted(good, key=lambda r: int(r["num_topics"]))
 
 
@@ -507,7 +503,6 @@ def _sweep_section(model: MtopicsModel) -> str:
         ("diversity", lambda r: _num(r.get("diversity"))),
         ("stability", lambda r: _num(r.get("stability"))),
         *([("score", lambda r: _num(r.get("score")))] if with_score else []),
-        ("seconds", lambda r: _num(r.get("seconds"), 1)),
     ]
     th = "".join(f"<th class=n>{name}</th>" for name, _ in columns) + "<th></th>"
     body = "".join(
@@ -715,7 +710,7 @@ def render_report(model: MtopicsModel, max_articles: int = MAX_ARTICLES) -> str:
     Examples
     --------
     >>> import mtopics
-    >>> model = mtopics.load_model("tests/fixtures/models/metoo_pk/v1")  # doctest: +SKIP
+    >>> model = mtopics.load_model("tests/fixtures/format-1/metoo_pk/v1")  # doctest: +SKIP
     >>> html = render_report(model)  # doctest: +SKIP
     >>> html.startswith("<!DOCTYPE html>")  # doctest: +SKIP
     True
@@ -786,7 +781,7 @@ def write_report(
     Examples
     --------
     >>> import mtopics, tempfile
-    >>> model = mtopics.load_model("tests/fixtures/models/metoo_pk/v1")  # doctest: +SKIP
+    >>> model = mtopics.load_model("tests/fixtures/format-1/metoo_pk/v1")  # doctest: +SKIP
     >>> write_report(model, tempfile.mkdtemp() + "/report.html")  # doctest: +SKIP
     [PosixPath('/tmp/.../report.html')]
     """

@@ -56,25 +56,71 @@ class _Run:
         return [list(np.argsort(-row, kind="stable")[:n]) for row in self.lambda_]
 
 
-def _train_one(texts: Iterable[Sequence[str]], dictionary: Any, params: LdaTopicModel, seed: int) -> _Run:
+#: One training job: parameters, seed and the starting topics (``None``: gensim's random start).
+_Job = tuple["LdaTopicModel", int, "np.ndarray | None"]
+
+
+def _train_one(texts: Iterable[Sequence[str]], dictionary: Any, job: _Job) -> _Run:
     from threadpoolctl import threadpool_limits
 
+    params, seed, start = job
     with threadpool_limits(limits=1):
-        return _Run(params._train(_BowStream(texts, dictionary), dictionary, seed))
+        return _Run(params._train(_BowStream(texts, dictionary), dictionary, seed, start))
 
 
-def _train_runs(
-    texts: Iterable[Sequence[str]], dictionary: Any, jobs: list[tuple[LdaTopicModel, int]], n_jobs: int
-) -> list[_Run]:
-    """Train one gensim model per ``(parameters, seed)``, in parallel when there are several."""
+def _train_runs(texts: Iterable[Sequence[str]], dictionary: Any, jobs: list[_Job], n_jobs: int) -> list[_Run]:
+    """Train one gensim model per job, in parallel when there are several."""
     if len(jobs) == 1 or n_jobs in (0, 1):
-        return [_train_one(texts, dictionary, params, seed) for params, seed in jobs]
+        return [_train_one(texts, dictionary, job) for job in jobs]
     from joblib import Parallel, delayed
 
-    runs: list[_Run] = Parallel(n_jobs=n_jobs)(
-        delayed(_train_one)(texts, dictionary, params, seed) for params, seed in jobs
-    )
+    runs: list[_Run] = Parallel(n_jobs=n_jobs)(delayed(_train_one)(texts, dictionary, job) for job in jobs)
     return runs
+
+
+def _tfidf_matrix(texts: Iterable[Sequence[str]], dictionary: Any) -> Any:
+    """Sparse documents x terms TF-IDF matrix (rows l2-normalised), read in one pass."""
+    import scipy.sparse as sp
+
+    indptr: list[int] = [0]
+    indices: list[int] = []
+    counts: list[int] = []
+    for tokens in texts:
+        bow = dictionary.doc2bow(tokens)
+        indices.extend(i for i, _ in bow)
+        counts.extend(c for _, c in bow)
+        indptr.append(len(indices))
+    x = sp.csr_matrix(
+        (np.asarray(counts, dtype=np.float64), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
+        shape=(len(indptr) - 1, len(dictionary)),
+    )
+    df = np.bincount(x.indices, minlength=x.shape[1])
+    x = x @ sp.diags(np.log2(max(x.shape[0], 1) / np.maximum(df, 1)))
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1))).ravel()
+    return sp.diags(1.0 / np.maximum(norms, 1e-12)) @ x
+
+
+def _nndsvd_start(tfidf: Any, num_topics: int, total_tokens: float) -> np.ndarray:
+    """Starting topic-word statistics from an NMF of the TF-IDF matrix (NNDSVD start: no randomness).
+
+    Rows are the NMF topics, normalised and scaled so that together they hold the
+    corpus' token count, as gensim's sufficient statistics do.
+    """
+    import warnings
+
+    from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1), warnings.catch_warnings():
+        # only a start for LDA: NMF need not converge; its loss report may take sqrt of a rounding -0
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        # NNDSVD starts from a randomized SVD: a fixed random_state makes the start the same every time
+        nmf = NMF(n_components=num_topics, init="nndsvd", solver="cd", max_iter=200, random_state=0)
+        h = nmf.fit(tfidf).components_
+    h = h + 1e-12
+    return np.asarray(h / h.sum(axis=1, keepdims=True) * (total_tokens / num_topics))
 
 
 class LdaTopicModel:
@@ -115,6 +161,12 @@ class LdaTopicModel:
         of all runs is kept as :attr:`stability_`.
     n_jobs : int
         Processes for the restarts (joblib); ``-1`` all cores.
+    init : {"nndsvd", "random"}
+        Where training starts.  ``"nndsvd"`` (default): from the topics of a non-negative
+        factorisation (NMF, NNDSVD start) of the passages' TF-IDF matrix, which is
+        deterministic, so every seed finds the same topics, and gives more coherent
+        topics (docs/topics.md has the measurements); needs the sparse TF-IDF matrix in
+        memory.  ``"random"``: gensim's own random start.
 
     Attributes
     ----------
@@ -145,11 +197,11 @@ class LdaTopicModel:
         num_topics: int = 6,
         alpha: str | float = "auto",
         eta: str | float = "auto",
-        passes: int = 20,
+        passes: int = 10,
         iterations: int = 400,
         chunksize: int = 2000,
         no_below: int = 2,
-        no_above: float = 0.5,
+        no_above: float = 0.2,
         keep_n: int = 100_000,
         multicore: bool = False,
         workers: int = 1,
@@ -157,6 +209,7 @@ class LdaTopicModel:
         gamma_threshold: float = 0.001,
         restarts: int = 1,
         n_jobs: int = 1,
+        init: str = "nndsvd",
     ):
         self.num_topics = num_topics
         self.alpha = alpha
@@ -173,6 +226,7 @@ class LdaTopicModel:
         self.gamma_threshold = gamma_threshold
         self.restarts = restarts
         self.n_jobs = n_jobs
+        self.init = init
 
     # -- training --------------------------------------------------------------
     def fit(self, texts: Iterable[Sequence[str]]) -> LdaTopicModel:
@@ -183,8 +237,9 @@ class LdaTopicModel:
         of documents.  Restarts run in parallel on ``n_jobs`` processes.
         """
         dictionary = self._vocabulary(texts)
+        start = self._start(texts, dictionary, [self.num_topics])[self.num_topics]
         seeds = [self.random_state + i for i in range(self.restarts)]
-        runs = _train_runs(texts, dictionary, [(self, seed) for seed in seeds], self.n_jobs)
+        runs = _train_runs(texts, dictionary, [(self, seed, start) for seed in seeds], self.n_jobs)
         self._adopt(runs, dictionary)
         return self
 
@@ -195,6 +250,8 @@ class LdaTopicModel:
             raise ValueError("LdaMulticore cannot learn alpha: set alpha to 'symmetric', 'asymmetric' or a number")
         if self.restarts < 1:
             raise ValueError(f"restarts must be at least 1; got {self.restarts}")
+        if self.init not in ("nndsvd", "random"):
+            raise ValueError(f"init must be 'nndsvd' or 'random'; got {self.init!r}")
         dictionary = Dictionary(texts)
         n_docs = dictionary.num_docs
         dictionary.filter_extremes(no_below=self.no_below, no_above=self.no_above, keep_n=self.keep_n)
@@ -213,6 +270,15 @@ class LdaTopicModel:
             self.restarts,
         )
         return dictionary
+
+    def _start(self, texts: Iterable[Sequence[str]], dictionary: Any, ks: Sequence[int]) -> dict[int, Any]:
+        """Starting topics for each K (``None`` for gensim's random start)."""
+        if self.init == "random":
+            return {k: None for k in ks}
+        tfidf = _tfidf_matrix(texts, dictionary)
+        total = float(sum(dictionary.cfs.values()))
+        logger.info("NMF start: %d x %d TF-IDF matrix, %d non-zeros", *tfidf.shape, tfidf.nnz)
+        return {k: _nndsvd_start(tfidf, k, total) for k in ks}
 
     def _adopt(self, runs: list[_Run], dictionary: Any) -> None:
         """Keep the consensus run of several restarts and record their agreement."""
@@ -240,11 +306,11 @@ class LdaTopicModel:
         self.num_documents_ = int(dictionary.num_docs)
         self._prepare()
 
-    def _train(self, corpus: _BowStream, dictionary: Any, seed: int) -> Any:
+    def _train(self, corpus: _BowStream, dictionary: Any, seed: int, start: np.ndarray | None = None) -> Any:
         from gensim.models import LdaModel, LdaMulticore
 
         common: dict[str, Any] = dict(
-            corpus=corpus,
+            corpus=corpus if start is None else None,
             id2word=dictionary,
             num_topics=self.num_topics,
             eta=self.eta,
@@ -256,8 +322,16 @@ class LdaTopicModel:
             eval_every=None,
         )
         if self.multicore:
-            return LdaMulticore(alpha=self.alpha, workers=self.workers, **common)
-        return LdaModel(alpha=self.alpha, update_every=1, **common)
+            model = LdaMulticore(alpha=self.alpha, workers=self.workers, **common)
+        else:
+            model = LdaModel(alpha=self.alpha, update_every=1, **common)
+        if start is not None:
+            # the starting topics replace gensim's random topic-word statistics; the first
+            # update overwrites them, so the topics are learnt by LDA from there
+            model.state.sstats[...] = start
+            model.sync_state()
+            model.update(corpus)
+        return model
 
     def _prepare(self) -> None:
         self.exp_elog_beta_ = np.exp(_dirichlet_expectation(self.lambda_))
@@ -375,6 +449,7 @@ class LdaTopicModel:
             "gamma_threshold": self.gamma_threshold,
             "restarts": self.restarts,
             "n_jobs": self.n_jobs,
+            "init": self.init,
         }
 
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -398,7 +473,8 @@ class LdaTopicModel:
     @classmethod
     def from_state(cls, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> LdaTopicModel:
         """Rebuild a fitted model saved by :meth:`get_state`."""
-        obj = cls(**state["params"])
+        # parameters absent from older versions (format 1): one run from gensim's random start
+        obj = cls(**{"init": "random", "restarts": 1, **state["params"]})
         obj.terms_ = [str(t) for t in state["terms"]]
         obj.num_documents_ = int(state["num_documents"])
         obj.stability_ = state.get("stability")  # absent in format 1
@@ -488,8 +564,7 @@ def select_num_topics(
         The fitted model of the chosen K.
     sweep : list of dict
         Per candidate, in increasing K: the scores of :func:`evaluate_topics` (with the
-        per-topic lists), ``score``, ``seconds`` (training time of its runs, summed) and
-        ``chosen``.
+        per-topic lists), ``score`` and ``chosen``.
 
     Examples
     --------
@@ -499,19 +574,16 @@ def select_num_topics(
     >>> [row["num_topics"] for row in sweep], model.num_topics in (2, 3)
     ([2, 3], True)
     """
-    import time
-
     base = params if params is not None else LdaTopicModel()
     ks = sorted(set(int(k) for k in candidates))
     if not ks:
         raise ValueError("candidates must name at least one number of topics")
     models = {k: LdaTopicModel(**{**base.get_params(), "num_topics": k}) for k in ks}
     dictionary = models[max(ks)]._vocabulary(texts)
-    jobs = [(models[k], models[k].random_state + i) for k in ks for i in range(base.restarts)]
+    starts = base._start(texts, dictionary, ks)
+    jobs: list[_Job] = [(models[k], models[k].random_state + i, starts[k]) for k in ks for i in range(base.restarts)]
     logger.info("choosing K among %s: %d model(s), n_jobs=%d", ks, len(jobs), base.n_jobs)
-    start = time.perf_counter()
     runs = _train_runs(texts, dictionary, jobs, base.n_jobs)
-    per_run = (time.perf_counter() - start) / len(jobs)
     sweep: list[dict[str, Any]] = []
     for i, k in enumerate(ks):
         model = models[k]
@@ -520,7 +592,6 @@ def select_num_topics(
         stability = row["stability"]
         quality = (row["c_v"] + stability) / 2 if stability is not None else row["c_v"]
         row["score"] = row["diversity"] * quality
-        row["seconds"] = round(per_run * base.restarts, 3)
         row["chosen"] = False
         sweep.append(row)
         logger.info(

@@ -94,7 +94,10 @@ def test_versions_table() -> None:
         "0.680",
         "0.510",
     ]
+    assert header.split()[9] == "heldout_c_v" and row.split()[10] == "-"  # no held-out split
     # a version saved before stability was measured shows "-"
     del info.manifest["metrics"]["topics"]["stability"]
-    assert format_versions([info]).splitlines()[1].split()[8] == "-"
+    info.manifest["metrics"]["topics"]["heldout"] = {"c_v": 0.612, "documents": 3}
+    cells = format_versions([info]).splitlines()[1].split()
+    assert cells[8:10] == ["-", "0.612"]  # no "(latest)" cell in this row
     assert format_versions([]) == "no model versions"

@@ -56,7 +56,9 @@ def format_score_table(record: dict[str, Any], width: int = 100, max_topics: int
 
 
 def _metric(manifest: dict[str, Any], section: str, key: str) -> str:
-    value = manifest.get("metrics", {}).get(section, {}).get(key)
+    value: Any = manifest.get("metrics", {}).get(section, {})
+    for part in key.split("."):  # "heldout.c_v" reads metrics[section]["heldout"]["c_v"]
+        value = value.get(part) if isinstance(value, dict) else None
     return f"{value:.3f}" if isinstance(value, (int, float)) else "-"
 
 
@@ -72,6 +74,7 @@ def format_versions(infos: Iterable[VersionInfo], latest: Sequence[str] = ()) ->
         "u_mass",
         "diversity",
         "stability",
+        "heldout_c_v",
         "macro_f1",
         "f_avg",
         "path",
@@ -92,6 +95,7 @@ def format_versions(infos: Iterable[VersionInfo], latest: Sequence[str] = ()) ->
                 _metric(m, "topics", "u_mass"),
                 _metric(m, "topics", "diversity"),
                 _metric(m, "topics", "stability"),
+                _metric(m, "topics", "heldout.c_v"),
                 _metric(m, "stance", "macro_f1"),
                 _metric(m, "stance", "f_avg"),
                 str(info.path),

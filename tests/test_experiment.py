@@ -99,7 +99,7 @@ def test_each_topic_has_terms_label_and_typical_passages(trained_version: Path) 
         assert len(topic["terms"]) == 10 and topic["label"]
         assert topic["typical_passages"]
         for p in topic["typical_passages"]:
-            assert p["end"] > p["start"]
+            assert p["end"] > p["start"] and p["text"]
     assert sum(t["prevalence"] for t in model.topic_info) == pytest.approx(1.0, abs=1e-3)
 
 
@@ -127,6 +127,30 @@ def test_held_out_articles_are_not_trained_on_and_give_their_own_coherence(
     assert model.lda.num_documents_ == topics["passages"]
     typical = {p["passage"].split("#")[0] for t in model.topic_info for p in t["typical_passages"]}
     assert not typical & set(held)
+
+
+def test_only_articles_with_a_typical_passage_are_read_back(
+    default_config: ExperimentConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mtopics import _experiment
+
+    asked: list[set[str]] = []
+    real = _experiment._article_texts
+
+    def spy(config: ExperimentConfig, ids: set[str]) -> dict[str, str]:
+        asked.append(set(ids))
+        return real(config, ids)
+
+    monkeypatch.setattr(_experiment, "_article_texts", spy)
+    cfg = ExperimentConfig.from_dict(
+        default_config.to_dict(),
+        source=default_config.source,
+        base_dir=default_config.base_dir,
+        overrides=["lda.num_topics=2", "lda.passes=1", "lda.restarts=1", "stance.enabled=false"],
+    )
+    model = load_model(run_experiment(cfg, models_dir=tmp_path))
+    typical = {p["passage"].split("#")[0] for t in model.topic_info for p in t["typical_passages"]}
+    assert asked == [typical] and len(typical) <= 3 * 2
 
 
 def test_default_topics_against_the_teams_list_of_expected_themes(trained_version: Path, repo_root: Path) -> None:

@@ -207,10 +207,10 @@ def _stance_factory(config: ExperimentConfig, cleaner: TextCleaner) -> Any:
 
 
 def _topic_info(
+    config: ExperimentConfig,
     lda: LdaTopicModel,
     phrased: TokenFile,
     meta: list[tuple[str, int, int, int]],
-    texts: dict[str, str],
     per_topic_cv: list[float],
     per_topic_npmi: list[float],
     topn: int,
@@ -228,6 +228,8 @@ def _topic_info(
             else:
                 heapq.heappushpop(heaps[t], item)
     prevalence = mass / mass.sum()
+    # the texts of the articles that hold a typical passage only (at most 3 per topic)
+    texts = _article_texts(config, {meta[-neg][0] for heap in heaps for _, neg in heap})
     info = []
     for t in range(k):
         typical = []
@@ -309,8 +311,7 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
         clock.lap("LDA training")
         scores = next(row for row in sweep if row["chosen"])
         per_cv, per_npmi = scores["per_topic_c_v"], scores["per_topic_npmi"]
-        texts = _article_texts(config, {m[0] for m in meta}) if len(meta) <= MAX_REFERENCE_PASSAGES else {}
-        topic_info = _topic_info(lda, phrased, meta, texts, per_cv, per_npmi, ev["coherence_topn"])
+        topic_info = _topic_info(config, lda, phrased, meta, per_cv, per_npmi, ev["coherence_topn"])
         clock.lap("topic evaluation")
         for t in topic_info:
             logger.info("topic %d (%.0f%%): %s", t["id"], 100 * t["prevalence"], t["label"])

@@ -17,7 +17,7 @@ import numpy as np
 from ._article import ArticleStanceModel, cross_validate_articles, fit_stance
 from ._clean import TextCleaner
 from ._config import ExperimentConfig
-from ._corpus import LoadReport, iter_documents
+from ._corpus import Document, LoadReport, iter_documents
 from ._labelled import LabelledExample, iter_labelled, read_label_file
 from ._metrics import STANCE_LABELS
 from ._model import MtopicsModel, _excerpt
@@ -105,23 +105,19 @@ def _read_corpus(
     def stream() -> Iterator[list[str]]:
         nonlocal documents
         try:
-            docs = iter_documents(
-                path, format=corpus["format"], text_field=corpus["text_field"], errors=corpus["errors"], report=report
-            )
-            for doc in docs:
+            for doc in _documents(config, report):
                 documents += 1
                 digest.update(doc.id.encode("utf-8") + b"\0" + doc.text.encode("utf-8") + b"\0")
-                if holdout and _held_out(doc.id, holdout):
-                    held.documents += 1
-                    for p in pre.passages(doc.id, doc.text):
-                        tokens = pre.raw_tokens(p.text)
-                        if tokens:
-                            held_handle.write(" ".join(tokens) + "\n")
-                            held.count += 1
-                    continue
+                held_out = bool(holdout) and _held_out(doc.id, holdout)
+                held.documents += held_out
                 for p in pre.passages(doc.id, doc.text):
                     tokens = pre.raw_tokens(p.text)
-                    if tokens:
+                    if not tokens:
+                        continue
+                    if held_out:  # kept for held-out coherence, never trained on
+                        held_handle.write(" ".join(tokens) + "\n")
+                        held.count += 1
+                    else:
                         meta.append((p.doc_id, p.index, p.start, p.end))
                         yield tokens
                 if documents % 1000 == 0:
@@ -346,16 +342,7 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
         stance, article_model, stance_metrics, sources = _train_stance(config, pre)
         clock.lap("stance")
     model = MtopicsModel(pre, lda, stance, article_model, topic_info, quote_weight=config["stance.quote_weight"])
-    corpus = config["corpus"]
-    model.corpus = model.summarize(
-        iter_documents(
-            config.resolve_path(corpus["path"]),
-            format=corpus["format"],
-            text_field=corpus["text_field"],
-            errors=corpus["errors"],
-            report=LoadReport(),
-        )
-    )
+    model.corpus = model.summarize(_documents(config, LoadReport()))
     clock.lap("corpus summary")
     article_labels = None
     if config["stance.enabled"] and config["stance.article_labels"]:
@@ -408,16 +395,20 @@ def _round(value: Any) -> Any:
     return value
 
 
-def _article_texts(config: ExperimentConfig, ids: set[str]) -> dict[str, str]:
+def _documents(config: ExperimentConfig, report: LoadReport) -> Iterator[Document]:
+    """The corpus' documents as the config says to read them."""
     corpus = config["corpus"]
-    path = config.resolve_path(corpus["path"])
-    return {
-        d.id: d.text
-        for d in iter_documents(
-            path, format=corpus["format"], text_field=corpus["text_field"], errors=corpus["errors"], report=LoadReport()
-        )
-        if d.id in ids
-    }
+    return iter_documents(
+        config.resolve_path(corpus["path"]),
+        format=corpus["format"],
+        text_field=corpus["text_field"],
+        errors=corpus["errors"],
+        report=report,
+    )
+
+
+def _article_texts(config: ExperimentConfig, ids: set[str]) -> dict[str, str]:
+    return {d.id: d.text for d in _documents(config, LoadReport()) if d.id in ids}
 
 
 def _article_texts_for_eval(config: ExperimentConfig) -> dict[str, tuple[str, str]]:

@@ -260,3 +260,34 @@ def test_nndsvd_start_is_the_same_every_time() -> None:
     first, second = _nndsvd_start(x, 7, 6000.0), _nndsvd_start(x, 7, 6000.0)
     assert np.array_equal(first, second)
     assert first.sum() == pytest.approx(6000.0)
+
+
+def test_subsample_restarts_keep_the_full_run_and_measure_agreement_with_it() -> None:
+    rng = np.random.default_rng(5)
+    docs = [list(rng.choice([f"w{i}" for i in range(60)], size=20)) for _ in range(80)]
+    params = dict(num_topics=4, passes=3, no_below=1, no_above=1.0, random_state=11)
+    full = LdaTopicModel(**params).fit(docs)
+    model = LdaTopicModel(**params, restarts=3, subsample=0.7).fit(docs)
+    # the kept run is the one that saw every document
+    assert model.chosen_restart_ == 0 and np.array_equal(model.lambda_, full.lambda_)
+    # on structureless text, topics of subsamples do not come back; with the deterministic
+    # start, seeds alone would say they do
+    assert model.stability_ is not None and model.stability_ < 0.9
+    seeds_only = LdaTopicModel(**params, restarts=3).fit(docs)
+    assert seeds_only.stability_ is not None and seeds_only.stability_ > model.stability_
+
+
+def test_subsample_plan_draws_one_mask_per_restart_shared_by_every_k() -> None:
+    from gensim.corpora import Dictionary
+
+    docs = three_themes(100)
+    base = LdaTopicModel(restarts=3, subsample=0.8, random_state=4, no_below=1, no_above=1.0)
+    models = {k: LdaTopicModel(**{**base.get_params(), "num_topics": k}) for k in (2, 3)}
+    jobs = base._plan(docs, Dictionary(docs), models)
+    assert [(m.num_topics, seed) for m, seed, _, _ in jobs] == [(2, 4), (2, 5), (2, 6), (3, 4), (3, 5), (3, 6)]
+    masks = [keep for _, _, _, keep in jobs]
+    assert masks[0] is None and masks[3] is None
+    assert np.array_equal(masks[1], masks[4]) and not np.array_equal(masks[1], masks[2])
+    assert 0.65 < masks[1].mean() < 0.95
+    with pytest.raises(ValueError, match=r"subsample must be in \(0, 1\]; got 1.5"):
+        LdaTopicModel(subsample=1.5).fit(docs)

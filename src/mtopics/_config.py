@@ -191,9 +191,17 @@ PARAMS: tuple[Param, ...] = (
         "lda.restarts",
         "int",
         3,
-        "Models trained per K with seeds `seed`, `seed + 1`, ...; the one agreeing best with the others "
-        "is kept, and their agreement is the stability score.",
+        "Models trained per K with seeds `seed`, `seed + 1`, ...: the first on all passages (kept), the "
+        "others on subsamples (see `subsample`); their agreement is the stability score.",
         range=(1, 50),
+    ),
+    P(
+        "lda.subsample",
+        "float",
+        0.8,
+        "Share of the passages each restart after the first trains on; stability is then how well their "
+        "topics match the first run's (trained on all): 1.0 compares seeds only.",
+        range=(0.1, 1.0),
     ),
     P("lda.n_jobs", "int", -1, "Processes for restarts and K candidates (-1: all cores).", range=(-1, 64)),
     P("evaluation.coherence_topn", "int", 10, "Top terms per topic for coherence.", range=(2, 100)),

@@ -30,18 +30,20 @@ def _dirichlet_expectation(x: np.ndarray) -> np.ndarray:
 
 
 class _BowStream:
-    """Re-iterable bag-of-words view of a re-iterable token corpus."""
+    """Re-iterable bag-of-words view of a re-iterable token corpus (or of the documents ``keep`` marks)."""
 
-    def __init__(self, texts: Iterable[Sequence[str]], dictionary: Any):
+    def __init__(self, texts: Iterable[Sequence[str]], dictionary: Any, keep: np.ndarray | None = None):
         self.texts = texts
         self.dictionary = dictionary
+        self.keep = keep
 
     def __len__(self) -> int:
-        return int(self.dictionary.num_docs)
+        return int(self.dictionary.num_docs if self.keep is None else self.keep.sum())
 
     def __iter__(self) -> Iterator[list[tuple[int, int]]]:
-        for tokens in self.texts:
-            yield self.dictionary.doc2bow(tokens)
+        for i, tokens in enumerate(self.texts):
+            if self.keep is None or self.keep[i]:
+                yield self.dictionary.doc2bow(tokens)
 
 
 class _Run:
@@ -56,16 +58,17 @@ class _Run:
         return [list(np.argsort(-row, kind="stable")[:n]) for row in self.lambda_]
 
 
-#: One training job: parameters, seed and the starting topics (``None``: gensim's random start).
-_Job = tuple["LdaTopicModel", int, "np.ndarray | None"]
+#: One training job: parameters, seed, the starting topics (``None``: gensim's random start) and
+#: the documents it trains on (``None``: all).
+_Job = tuple["LdaTopicModel", int, "np.ndarray | None", "np.ndarray | None"]
 
 
 def _train_one(texts: Iterable[Sequence[str]], dictionary: Any, job: _Job) -> _Run:
     from threadpoolctl import threadpool_limits
 
-    params, seed, start = job
+    params, seed, start, keep = job
     with threadpool_limits(limits=1):
-        return _Run(params._train(_BowStream(texts, dictionary), dictionary, seed, start))
+        return _Run(params._train(_BowStream(texts, dictionary, keep), dictionary, seed, start))
 
 
 def _train_runs(texts: Iterable[Sequence[str]], dictionary: Any, jobs: list[_Job], n_jobs: int) -> list[_Run]:
@@ -160,10 +163,19 @@ class LdaTopicModel:
     gamma_threshold : float
         E-step convergence threshold.
     restarts : int
-        Train this many models (seeds ``random_state``, ``random_state + 1``, ...) and keep
-        the consensus one: the run whose topics best match the topics of the other runs
-        (mean best-match Jaccard of top-10 terms).  With two runs or more, the agreement
-        of all runs is kept as :attr:`stability_`.
+        Train this many models (seeds ``random_state``, ``random_state + 1``, ...).  With
+        ``subsample = 1`` every run sees all documents and the consensus run is kept: the
+        one whose topics best match the other runs' (mean best-match Jaccard of top-10
+        terms); their agreement is :attr:`stability_`.  With ``subsample < 1`` the first run
+        sees all documents and is kept; the others each see a random share ``subsample``
+        of the documents, and :attr:`stability_` is how well their topics match the kept
+        run's: whether the topics are borne by the data, not only by the seed.
+    subsample : float
+        Share of the documents each restart after the first trains on (1.0: all).  With
+        the deterministic ``init="nndsvd"`` seeds barely change the topics, so stability
+        across seeds is close to 1 whatever K; across subsamples it tells K apart
+        (Greene, O'Callaghan and Cunningham 2014, "How many topics? Stability analysis
+        for topic models").
     n_jobs : int
         Processes for the restarts (joblib); ``-1`` all cores.
     init : {"nndsvd", "random"}
@@ -187,7 +199,8 @@ class LdaTopicModel:
         Agreement of the restarts' topics in [0, 1] (see :func:`mtopics.topic_stability`);
         ``None`` with one run.
     chosen_restart_ : int
-        Which restart was kept (0-based; its seed is ``random_state + chosen_restart_``).
+        Which restart was kept (0-based; its seed is ``random_state + chosen_restart_``;
+        always 0 with ``subsample < 1``).
 
     Examples
     --------
@@ -215,6 +228,7 @@ class LdaTopicModel:
         restarts: int = 1,
         n_jobs: int = 1,
         init: str = "nndsvd",
+        subsample: float = 1.0,
     ):
         self.num_topics = num_topics
         self.alpha = alpha
@@ -232,6 +246,7 @@ class LdaTopicModel:
         self.restarts = restarts
         self.n_jobs = n_jobs
         self.init = init
+        self.subsample = subsample
 
     # -- training --------------------------------------------------------------
     def fit(self, texts: Iterable[Sequence[str]]) -> LdaTopicModel:
@@ -242,9 +257,7 @@ class LdaTopicModel:
         of documents.  Restarts run in parallel on ``n_jobs`` processes.
         """
         dictionary = self._vocabulary(texts)
-        start = self._start(texts, dictionary, [self.num_topics])[self.num_topics]
-        seeds = [self.random_state + i for i in range(self.restarts)]
-        runs = _train_runs(texts, dictionary, [(self, seed, start) for seed in seeds], self.n_jobs)
+        runs = _train_runs(texts, dictionary, self._plan(texts, dictionary, {self.num_topics: self}), self.n_jobs)
         self._adopt(runs, dictionary)
         return self
 
@@ -257,6 +270,8 @@ class LdaTopicModel:
             raise ValueError(f"restarts must be at least 1; got {self.restarts}")
         if self.init not in ("nndsvd", "random"):
             raise ValueError(f"init must be 'nndsvd' or 'random'; got {self.init!r}")
+        if not 0.0 < self.subsample <= 1.0:
+            raise ValueError(f"subsample must be in (0, 1]; got {self.subsample}")
         dictionary = Dictionary(texts)
         n_docs = dictionary.num_docs
         dictionary.filter_extremes(no_below=self.no_below, no_above=self.no_above, keep_n=self.keep_n)
@@ -276,26 +291,54 @@ class LdaTopicModel:
         )
         return dictionary
 
-    def _start(self, texts: Iterable[Sequence[str]], dictionary: Any, ks: Sequence[int]) -> dict[int, Any]:
-        """Starting topics for each K (``None`` for gensim's random start)."""
-        if self.init == "random":
-            return {k: None for k in ks}
-        tfidf = _tfidf_matrix(texts, dictionary)
+    def _plan(self, texts: Iterable[Sequence[str]], dictionary: Any, models: dict[int, LdaTopicModel]) -> list[_Job]:
+        """The training jobs: ``restarts`` runs for each model (one model per K), in order.
+
+        Restart ``i`` has seed ``random_state + i``; with ``subsample < 1``, restarts after
+        the first get a random share of the documents (the same for every K) and, with the
+        NMF start, a start computed on those documents only.
+        """
+        n = int(dictionary.num_docs)
+        masks: list[np.ndarray | None] = [None]
+        for i in range(1, self.restarts):
+            drawn = np.random.default_rng(self.random_state + i).random(n) < self.subsample
+            masks.append(None if self.subsample >= 1.0 else drawn)
+        tfidf = None
+        if self.init == "nndsvd":
+            tfidf = _tfidf_matrix(texts, dictionary)
+            logger.info("NMF start: %d x %d TF-IDF matrix, %d non-zeros", *tfidf.shape, tfidf.nnz)
         total = float(sum(dictionary.cfs.values()))
-        logger.info("NMF start: %d x %d TF-IDF matrix, %d non-zeros", *tfidf.shape, tfidf.nnz)
-        return {k: _nndsvd_start(tfidf, k, total) for k in ks}
+        jobs: list[_Job] = []
+        for k, model in models.items():
+            starts: dict[int, np.ndarray] = {}
+            for i, keep in enumerate(masks):
+                start = None
+                if tfidf is not None:
+                    key = 0 if keep is None else i
+                    if key not in starts:
+                        x = tfidf if keep is None else tfidf[keep]
+                        starts[key] = _nndsvd_start(x, k, total * (1.0 if keep is None else float(keep.mean())))
+                    start = starts[key]
+                jobs.append((model, self.random_state + i, start, keep))
+        return jobs
 
     def _adopt(self, runs: list[_Run], dictionary: Any) -> None:
-        """Keep the consensus run of several restarts and record their agreement."""
+        """Keep one run of several restarts and record their agreement (see ``restarts``)."""
         from ._metrics import topic_stability
 
+        self.stability_: float | None
+
         tops = [run.top_term_ids(10) for run in runs]
-        if len(runs) > 1:
+        if len(runs) > 1 and self.subsample < 1.0:
+            # the first run saw every document; the others, subsamples: how well do they agree with it?
+            chosen = 0
+            self.stability_ = round(float(np.mean([topic_stability([tops[0], t], 10) for t in tops[1:]])), 4)
+        elif len(runs) > 1:
             agreement = [topic_stability([tops[i], tops[j]], 10) for i in range(len(runs)) for j in range(len(runs))]
             pairwise = np.array(agreement).reshape(len(runs), len(runs))
             np.fill_diagonal(pairwise, np.nan)
             chosen = int(np.argmax(np.nanmean(pairwise, axis=1)))
-            self.stability_: float | None = topic_stability(tops, 10)
+            self.stability_ = topic_stability(tops, 10)
         else:
             chosen, self.stability_ = 0, None
         run = runs[chosen]
@@ -455,6 +498,7 @@ class LdaTopicModel:
             "restarts": self.restarts,
             "n_jobs": self.n_jobs,
             "init": self.init,
+            "subsample": self.subsample,
         }
 
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -479,7 +523,7 @@ class LdaTopicModel:
     def from_state(cls, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> LdaTopicModel:
         """Rebuild a fitted model saved by :meth:`get_state`."""
         # parameters absent from older versions (format 1): one run from gensim's random start
-        obj = cls(**{"init": "random", "restarts": 1, **state["params"]})
+        obj = cls(**{"init": "random", "restarts": 1, "subsample": 1.0, **state["params"]})
         obj.terms_ = [str(t) for t in state["terms"]]
         obj.num_documents_ = int(state["num_documents"])
         obj.stability_ = state.get("stability")  # absent in format 1
@@ -585,8 +629,7 @@ def select_num_topics(
         raise ValueError("candidates must name at least one number of topics")
     models = {k: LdaTopicModel(**{**base.get_params(), "num_topics": k}) for k in ks}
     dictionary = models[max(ks)]._vocabulary(texts)
-    starts = base._start(texts, dictionary, ks)
-    jobs: list[_Job] = [(models[k], models[k].random_state + i, starts[k]) for k in ks for i in range(base.restarts)]
+    jobs = base._plan(texts, dictionary, models)
     logger.info("choosing K among %s: %d model(s), n_jobs=%d", ks, len(jobs), base.n_jobs)
     runs = _train_runs(texts, dictionary, jobs, base.n_jobs)
     sweep: list[dict[str, Any]] = []

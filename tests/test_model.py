@@ -38,7 +38,7 @@ def check_record(record: dict, k: int) -> None:  # type: ignore[type-arg]
 def test_score_a_seed_article(model, seed_texts: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     doc_id, text = next(iter(seed_texts.items()))
     (record,) = model.score(Document(id=doc_id, text=text))
-    check_record(record, 6)
+    check_record(record, model.lda.num_topics)
     assert record["id"] == doc_id and record["warnings"] == []
     for p in record["stance"]["evidence"]["passages"]:
         assert " ".join(text[p["start"] : p["end"]].split()).startswith(p["text"].rstrip("\u2026")[:40])
@@ -47,7 +47,7 @@ def test_score_a_seed_article(model, seed_texts: dict[str, str]) -> None:  # typ
 def test_score_an_unseen_article(model, repo_root: Path) -> None:  # type: ignore[no-untyped-def]
     text = (repo_root / "data" / "samples" / "hearing_adjourned.txt").read_text(encoding="utf-8")
     (record,) = model.score([text], ids=["sample"])
-    check_record(record, 6)
+    check_record(record, model.lda.num_topics)
     assert record["id"] == "sample"
     assert record["passages"] >= 5
 
@@ -136,7 +136,7 @@ def test_committed_format_fixtures_still_load_and_score_the_same(repo_root: Path
 def test_corpus_summary_is_saved_and_matches_scoring(model, seed_texts: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     summary = model.corpus
     assert summary is not None and summary.ids == sorted(seed_texts)
-    assert summary.topics.shape == (5, 6) and np.allclose(summary.topics.sum(axis=1), 1.0)
+    assert summary.topics.shape == (5, model.lda.num_topics) and np.allclose(summary.topics.sum(axis=1), 1.0)
     assert summary.stance is not None and np.allclose(summary.stance.sum(axis=1), 1.0)
     doc_id = summary.ids[2]
     (record,) = model.score(Document(doc_id, seed_texts[doc_id]))
@@ -194,7 +194,8 @@ def test_a_corpus_summary_of_the_wrong_width_is_refused(version_copy: Path) -> N
     data = json.dumps(manifest).encode()
     (version_copy / "manifest.json").write_bytes(data)
     (version_copy / "manifest.sha256").write_text(hashlib.sha256(data).hexdigest() + "  manifest.json\n")
-    with pytest.raises(ModelFormatError, match=r"corpus/topics\.npy has 5 columns; the model has 6 topics"):
+    k = json.loads((version_copy / "lda.json").read_text())["params"]["num_topics"]
+    with pytest.raises(ModelFormatError, match=rf"corpus/topics\.npy has {k - 1} columns; the model has {k} topics"):
         load_model(version_copy)
 
 

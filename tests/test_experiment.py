@@ -165,11 +165,12 @@ def test_default_topics_against_the_teams_list_of_expected_themes(trained_versio
     themes = {t["name"]: t["words"] for t in spec["theme"]}
     model = load_model(trained_version)
     found = theme_coverage([t["terms"] for t in model.topic_info], themes)
-    # measured (docs/topics.md): 3 of the 6 themes of the corpus README have a topic; the seed
+    # measured (docs/topics.md): 4 of the 6 themes of the corpus README have a topic; the seed
     # corpus is 3,000 tokens and three of its five articles tell one story (Jami's disclosure)
     assert {name for name, topic in found.items() if topic is not None} >= {
         "allegations in film, music and media",
         "male survivors",
+        "marginalised women and the Khawaja Sira community",
         "the law",
     }
     assert all(model.topic_info[k]["label"] for k in found.values() if k is not None)

@@ -14,8 +14,17 @@ from typing import Any
 import numpy as np
 import pytest
 
-from mtopics import CorpusSummary, MtopicsModel, load_model, render_report, verify_version, write_report
-from mtopics._report import MAX_ARTICLES, ReportDependencyError, ReportError, default_report_name
+from mtopics import (
+    CorpusSummary,
+    MtopicsModel,
+    ReportDependencyError,
+    ReportError,
+    load_model,
+    render_report,
+    verify_version,
+    write_report,
+)
+from mtopics._report import MAX_ARTICLES, default_report_name
 from mtopics.cli import main
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

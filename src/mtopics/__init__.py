@@ -52,6 +52,8 @@ from .exceptions import (
     ModelNotFoundError,
     MtopicsError,
     NotFittedError,
+    ReportDependencyError,
+    ReportError,
 )
 
 __all__ = [
@@ -77,6 +79,8 @@ __all__ = [
     "PassageParams",
     "PhraseDetector",
     "Preprocessor",
+    "ReportDependencyError",
+    "ReportError",
     "StanceClassifier",
     "TextCleaner",
     "TfidfWeighting",

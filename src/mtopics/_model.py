@@ -174,9 +174,7 @@ class MtopicsModel:
     def score_one(self, doc_id: str, text: str, warnings: Sequence[str] = ()) -> dict[str, Any]:
         """Score one article; ``warnings`` from reading it are passed through."""
         notes = list(warnings)
-        passages = self.preprocessor.passages(doc_id, text)
-        tokens = [self.preprocessor.tokens(p.text) for p in passages]
-        lengths = np.array([len(t) for t in tokens], dtype=np.float64)
+        passages, tokens, lengths = self._passage_tokens(doc_id, text)
         total = int(lengths.sum())
         record: dict[str, Any] = {
             "id": doc_id,
@@ -195,8 +193,7 @@ class MtopicsModel:
             notes.append(f"mostly out of vocabulary: {1 - known:.0%} of {total} tokens are unknown to the topic model")
         if total < MIN_TOKENS:
             notes.append(f"short text: {total} tokens; topics and stance are unreliable")
-        theta = self.lda.transform(tokens)
-        mixture = (lengths / lengths.sum()) @ theta
+        mixture = self._mixture(tokens, lengths)
         order = np.argsort(-mixture, kind="stable")
         record["topics"] = [
             {
@@ -210,6 +207,18 @@ class MtopicsModel:
         if self.stance is not None and self.article_model is not None:
             record["stance"] = self._stance(doc_id, text)
         return record
+
+    def _passage_tokens(self, doc_id: str, text: str) -> tuple[list[Any], list[list[str]], np.ndarray]:
+        """An article's passages, their topic-model tokens and token counts."""
+        passages = self.preprocessor.passages(doc_id, text)
+        tokens = [self.preprocessor.tokens(p.text) for p in passages]
+        return passages, tokens, np.array([len(t) for t in tokens], dtype=np.float64)
+
+    def _mixture(self, tokens: list[list[str]], lengths: np.ndarray) -> np.ndarray:
+        """Topic mixture of an article: its passages' mixtures weighted by their length (zeros if empty)."""
+        if lengths.sum() == 0:
+            return np.zeros(self.lda.num_topics)
+        return np.asarray((lengths / lengths.sum()) @ self.lda.transform(tokens))
 
     def summarize(self, documents: Iterable[Document], log_every: int = 1000) -> CorpusSummary:
         """Topic mixture and stance probabilities of every article of a corpus.
@@ -229,15 +238,10 @@ class MtopicsModel:
         stance: list[np.ndarray] = []
         nan = np.full(len(STANCE_LABELS), np.nan)
         for n, doc in enumerate(documents, start=1):
-            passages = self.preprocessor.passages(doc.id, doc.text)
-            token_lists = [self.preprocessor.tokens(p.text) for p in passages]
-            lengths = np.array([len(t) for t in token_lists], dtype=np.float64)
+            _, token_lists, lengths = self._passage_tokens(doc.id, doc.text)
             ids.append(doc.id)
             tokens.append(float(lengths.sum()))
-            if lengths.sum() > 0:
-                topics.append((lengths / lengths.sum()) @ self.lda.transform(token_lists))
-            else:
-                topics.append(np.zeros(self.lda.num_topics))
+            topics.append(self._mixture(token_lists, lengths))
             if self.stance is not None and self.article_model is not None:
                 inputs = article_inputs(self.stance, self.preprocessor, doc.id, doc.text, self.quote_weight)
                 stance.append(nan if inputs is None else self.article_model.predict_proba(inputs[3])[0])

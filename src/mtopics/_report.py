@@ -25,9 +25,9 @@ import numpy as np
 from ._metrics import STANCE_LABELS
 from ._model import MtopicsModel
 from ._version import __version__
-from .exceptions import MtopicsError
+from .exceptions import ReportDependencyError, ReportError
 
-__all__ = ["ReportDependencyError", "ReportError", "default_report_name", "render_report", "write_report"]
+__all__ = ["default_report_name", "render_report", "write_report"]
 
 #: Top terms drawn per topic.
 TOP_TERMS = 10
@@ -38,14 +38,6 @@ MAX_ARTICLES = 60
 #: Colours of favor, against and none (distinct in colour and in lightness, so also in grey print).
 STANCE_COLOURS = ("#2f6fae", "#e08a2c", "#c4c4c4")
 _ACCENT = "#2f6fae"
-
-
-class ReportError(MtopicsError, ValueError):
-    """A report cannot be written where it was asked (for example inside a model version)."""
-
-
-class ReportDependencyError(MtopicsError, ImportError):
-    """PNG charts were asked for but matplotlib is not installed."""
 
 
 # -- small formatting helpers ------------------------------------------------------------------
@@ -104,7 +96,7 @@ def _term_weights(model: MtopicsModel, topic: int, n: int = TOP_TERMS) -> list[t
     """The top terms of a topic with p(w|k), in the order the model lists them."""
     info = model.topic_info[topic]
     phi = model.lda.topic_word_[topic]
-    index = {t: i for i, t in enumerate(model.lda.terms_)}
+    index = model.lda.term_index_
     out: list[tuple[str, float]] = []
     for term in list(info.get("terms", []))[:n]:
         i = index.get(term, index.get(str(term).replace(" ", "_")))

@@ -18,6 +18,8 @@ __all__ = [
     "ModelNotFoundError",
     "MtopicsError",
     "NotFittedError",
+    "ReportDependencyError",
+    "ReportError",
 ]
 
 
@@ -51,3 +53,11 @@ class ModelIntegrityError(MtopicsError, ValueError):
 
 class ModelFormatError(MtopicsError, ValueError):
     """A saved model version uses a format this mtopics cannot read."""
+
+
+class ReportError(MtopicsError, ValueError):
+    """A report cannot be written where it was asked (for example inside a model version)."""
+
+
+class ReportDependencyError(MtopicsError, ImportError):
+    """PNG charts were asked for but matplotlib is not installed."""

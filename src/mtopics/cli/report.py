@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from .._model import load_model
-from .._report import ReportError, default_report_name, write_report
+from .._report import default_report_name, write_report
+from ..exceptions import ReportError
 
 
 def add_parser(sub: Any) -> None:

@@ -1,13 +1,15 @@
 """Stance evaluation: which data sources and features help, on real seed articles and SemEval.
 
 1. Leave-one-article-out on the labelled seed passages (the only real, evaluated data):
-   passage-level and article-level metrics, trained with and without each data source.
+   passage-level and article-level metrics, trained with and without each data source, with
+   the default experiment's stance settings (experiments/metoo_pk.toml): its first row is
+   what `mtopics run` stores in the manifest.
 2. SemEval-2016 Task 6, target "Feminist Movement" (TweetEval split, read from
    ../shared/data/tweeteval-stance-feminist/): train on train, report on val
    (F_avg = mean F1 of favor and against, and macro-F1), with and without our own data,
    word n-grams alone and with character n-grams; plus 5-fold cross-validation on train.
 
-Nothing is tuned on the val split: the classifier's settings are the library defaults.
+Nothing is tuned on the val split: on tweets the classifier's settings are the library defaults.
 
 Run:  .venv/bin/python benchmarks/bench_stance.py [--quick]
 Writes benchmarks/results/stance.json and prints Markdown tables.
@@ -27,7 +29,12 @@ sys.path.insert(0, str(ROOT / "src"))
 import numpy as np  # noqa: E402
 
 import mtopics  # noqa: E402
-from mtopics._experiment import _article_texts_for_eval, _preprocessor  # noqa: E402
+from mtopics._experiment import (  # noqa: E402
+    _article_texts_for_eval,
+    _preprocessor,
+    _stance_factory,
+    _stance_fit_params,
+)
 
 SEMEVAL = ROOT.parent / "shared" / "data" / "tweeteval-stance-feminist"
 SEMEVAL_LABELS = {"0": "none", "1": "against", "2": "favor"}
@@ -56,17 +63,30 @@ def make(char: bool = True):  # type: ignore[no-untyped-def]
     return lambda: mtopics.StanceClassifier(char_ngram_range=(2, 5) if char else None)
 
 
-def loao(config, sources, names, char=True):  # type: ignore[no-untyped-def]
+def loao(config, sources, names, char=True, priors=True):  # type: ignore[no-untyped-def]
+    """Leave-one-article-out as the experiment runs it (same classifier, article model and seeds)."""
     pre = _preprocessor(config)
+    configured = _stance_factory(config, pre.cleaner)
+
+    def make():  # type: ignore[no-untyped-def]
+        clf = configured()
+        if not char:
+            clf.char_ngram_range = None
+        return clf
+
+    params = _stance_fit_params(config)
+    if not priors:
+        params["priors"] = None
     examples = [e for name in names for e in sources[name]]
     start = time.perf_counter()
     result = mtopics.cross_validate_articles(
-        examples, make(char), pre, _article_texts_for_eval(config), quote_weight=config["stance.quote_weight"]
+        examples, make, pre, _article_texts_for_eval(config), n_jobs=config["stance.n_jobs"] or 1, **params
     )
     p, a = result["passage"], result["article"]
     return {
         "training": names,
         "features": "word+char" if char else "word",
+        "priors": params["priors"],
         "passage": {k: p[k] for k in ("n", "macro_f1", "f_avg", "labels_evaluated", "confusion")},
         "article": {k: a[k] for k in ("n", "macro_f1", "f_avg", "articles")},
         "seconds": round(time.perf_counter() - start, 1),
@@ -106,31 +126,35 @@ def main() -> None:
     config = mtopics.load_config(ROOT / "experiments" / "metoo_pk.toml")
     sources = ours(config)
     seed, a, b = "seed_passages.jsonl", "team_written_a.jsonl", "team_written_b.jsonl"
-    c = ["team_written_paragraphs_c.jsonl", "team_written_articles_c.jsonl"]
+    sets = {x: [f"team_written_paragraphs_{x}.jsonl", f"team_written_articles_{x}.jsonl"] for x in "cde"}
+    team = {"A": [a], "B": [b], **{x.upper(): names for x, names in sets.items()}}
+    everything = [seed, *(n for names in team.values() for n in names)]
     results: dict = {"loao": [], "semeval": {}}  # type: ignore[type-arg]
     have_semeval = SEMEVAL.is_dir()
     if have_semeval:
         sources["semeval-train"] = semeval("train")
+    # everything, then everything but one team-written set at a time
     runs = [
-        ([seed, a, b, *c], True),
-        ([seed, a, b, *c], False),
-        ([seed, a, b], True),
-        ([seed, *c], True),
-        ([seed, a, *c], True),
-        ([seed, b, *c], True),
+        ("seeds + A-E (default)", everything, True, True),
+        ("seeds + A-E, equal priors", everything, True, False),
+        ("seeds + A-E", everything, False, True),
     ]
+    runs += [(f"seeds + A-E without {x}", [n for n in everything if n not in team[x]], True, True) for x in team]
     if have_semeval and not args.quick:
-        runs += [([seed, a, b, *c, "semeval-train"], True), ([seed, "semeval-train"], True)]
-    for names, char in runs if not args.quick else runs[:2]:
-        row = loao(config, sources, names, char)
+        runs += [
+            ("seeds + A-E + SemEval tweets", [*everything, "semeval-train"], True, True),
+            ("seeds + SemEval tweets", [seed, "semeval-train"], True, True),
+        ]
+    for name, names, char, priors in runs if not args.quick else runs[:2]:
+        row = {"name": name, **loao(config, sources, names, char, priors)}
         results["loao"].append(row)
         print(
-            f"  LOAO {'+'.join(names)} {row['features']}: passage macro-F1 {row['passage']['macro_f1']:.3f}, "
+            f"  LOAO {name} {row['features']}: passage macro-F1 {row['passage']['macro_f1']:.3f}, "
             f"article macro-F1 {row['article']['macro_f1']:.3f} ({row['seconds']} s)",
             file=sys.stderr,
         )
     if have_semeval:
-        own = [e for name in (seed, a, b, *c) for e in sources[name]]
+        own = [e for name in everything for e in sources[name]]
         results["semeval"] = {
             "tweets, word+char": semeval_eval([], True),
             "tweets, word only": semeval_eval([], False),
@@ -147,7 +171,7 @@ def main() -> None:
         p, art = r["passage"], r["article"]
         correct = sum(x["label"] == x["predicted"] for x in art["articles"])
         print(
-            f"| {' + '.join(r['training'])} | {r['features']} | {p['n']} | {p['macro_f1']:.3f} | {p['f_avg']:.3f} "
+            f"| {r['name']} | {r['features']} | {p['n']} | {p['macro_f1']:.3f} | {p['f_avg']:.3f} "
             f"| {art['n']} | {art['macro_f1']:.3f} | {correct}/{art['n']} |"
         )
     if results["semeval"]:

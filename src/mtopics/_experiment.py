@@ -429,6 +429,19 @@ def _article_texts_for_eval(config: ExperimentConfig) -> dict[str, tuple[str, st
     return {doc_id: (texts[doc_id], label) for doc_id, label in labels.items()}
 
 
+def _stance_fit_params(config: ExperimentConfig) -> dict[str, Any]:
+    """Keyword arguments of :func:`fit_stance` (and its cross-validation) from `[stance]`."""
+    s = config["stance"]
+    return {
+        "quote_weight": s["quote_weight"],
+        "article_C": s["article_C"],
+        "priors": s["priors"] or None,
+        "composed_articles": s["composed_articles"],
+        "folds": s["cv_folds"],
+        "random_state": s["seed"],
+    }
+
+
 def _train_stance(
     config: ExperimentConfig, pre: Preprocessor
 ) -> tuple[StanceClassifier, ArticleStanceModel, dict[str, Any], list[dict[str, Any]]]:
@@ -441,14 +454,7 @@ def _train_stance(
         )
     s = config["stance"]
     make = _stance_factory(config, pre.cleaner)
-    fit_params: dict[str, Any] = {
-        "quote_weight": s["quote_weight"],
-        "article_C": s["article_C"],
-        "priors": s["priors"] or None,
-        "composed_articles": s["composed_articles"],
-        "folds": s["cv_folds"],
-        "random_state": s["seed"],
-    }
+    fit_params = _stance_fit_params(config)
     passages = [e for e in examples if e.kind != "article"]
     metrics: dict[str, Any] = {}
     try:

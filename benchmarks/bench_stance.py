@@ -68,7 +68,7 @@ def loao(config, sources, names, char=True, priors=True):  # type: ignore[no-unt
     pre = _preprocessor(config)
     configured = _stance_factory(config, pre.cleaner)
 
-    def make():  # type: ignore[no-untyped-def]
+    def make_classifier():  # type: ignore[no-untyped-def]
         clf = configured()
         if not char:
             clf.char_ngram_range = None
@@ -80,7 +80,7 @@ def loao(config, sources, names, char=True, priors=True):  # type: ignore[no-unt
     examples = [e for name in names for e in sources[name]]
     start = time.perf_counter()
     result = mtopics.cross_validate_articles(
-        examples, make, pre, _article_texts_for_eval(config), n_jobs=config["stance.n_jobs"] or 1, **params
+        examples, make_classifier, pre, _article_texts_for_eval(config), n_jobs=config["stance.n_jobs"] or 1, **params
     )
     p, a = result["passage"], result["article"]
     return {

@@ -128,6 +128,20 @@ def test_term_contributions_point_to_the_label(clf: StanceClassifier) -> None:
     assert "court" not in terms
 
 
+def test_evidence_terms_are_written_for_a_reader() -> None:
+    texts = ["it is brave of them to speak out", "it is all lies and it is blackmail", "it is the hearing date"] * 6
+    clf = StanceClassifier(calibration_folds=3).fit(texts, ["favor", "against", "none"] * 6)
+    text = "they are all lies, it is not true, it is blackmail"
+    everything = [t["term"] for t in clf.term_contributions(text, "against", n=50, content_only=False)]
+    shown = [t["term"] for t in clf.term_contributions(text, "against", n=50)]
+    assert "it is" in everything and "it is" not in shown  # function words only: left out
+    assert set(shown) < set(everything) and "blackmail" in shown
+    words = [set(t.split()) for t in shown]
+    assert not any(a <= b for i, a in enumerate(words) for j, b in enumerate(words) if i != j)  # no repeats
+    weights = [t["weight"] for t in clf.term_contributions(text, "against", n=50)]
+    assert weights == sorted(weights, reverse=True) and all(w > 0 for w in weights)
+
+
 def test_bad_training_data() -> None:
     with pytest.raises(ValueError, match="unknown stance labels"):
         StanceClassifier().fit(["a", "b"], ["favor", "maybe"])

@@ -66,6 +66,16 @@ def test_warnings_for_empty_short_and_unknown_text(model) -> None:  # type: igno
     assert any(w.startswith("mostly out of vocabulary") for w in foreign["warnings"])
 
 
+def test_warning_for_pre_cleaned_text(model, seed_texts: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    # the seed encyclopedia article came with its stop words stripped; the news articles did not
+    records = {r["id"]: r for r in model.score([Document(i, t) for i, t in seed_texts.items()])}
+    flagged = {i for i, r in records.items() if any(w.startswith("looks pre-cleaned") for w in r["warnings"])}
+    assert flagged == {"004_b82a03ac4e9ce3ab.txt"}
+    (warning,) = records["004_b82a03ac4e9ce3ab.txt"]["warnings"]
+    assert warning.startswith("looks pre-cleaned: 6% of its 1691 words are function words")
+    assert records["004_b82a03ac4e9ce3ab.txt"]["stance"] is not None  # still scored
+
+
 def test_scores_are_deterministic_and_loading_round_trips(model, trained_version: Path) -> None:  # type: ignore[no-untyped-def]
     text = "The court heard the defamation case. Survivors and their lawyers spoke of harassment. " * 5
     again = load_model(trained_version)

@@ -19,7 +19,7 @@ from ._article import ArticleStanceModel, article_inputs, predict_article
 from ._corpus import Document
 from ._metrics import STANCE_LABELS
 from ._preprocess import Preprocessor
-from ._stance import StanceClassifier
+from ._stance import StanceClassifier, function_word_share
 from ._store import VersionWriter, read_array, read_json, resolve_version, verify_version
 from ._topics import LdaTopicModel
 from .exceptions import ModelFormatError, ModelIntegrityError
@@ -32,6 +32,10 @@ logger = logging.getLogger("mtopics")
 MIN_KNOWN_FRACTION = 0.5
 #: Below this many tokens, a scored article gets a warning.
 MIN_TOKENS = 20
+#: Below this share of function words (in a text of at least PRECLEANED_MIN_WORDS words), a
+#: scored article gets a warning: it looks pre-cleaned, unlike the running text stance learnt from.
+PRECLEANED_SHARE = 0.2
+PRECLEANED_MIN_WORDS = 50
 _EXCERPT = 280
 
 
@@ -206,6 +210,12 @@ class MtopicsModel:
         ]
         if self.stance is not None and self.article_model is not None:
             record["stance"] = self._stance(doc_id, text)
+            share, words = function_word_share(text)
+            if words >= PRECLEANED_MIN_WORDS and share < PRECLEANED_SHARE:
+                notes.append(
+                    f"looks pre-cleaned: {share:.0%} of its {words} words are function words (running text has "
+                    "40-55%); the stance model learnt from running text, so its stance is less reliable"
+                )
         return record
 
     def _passage_tokens(self, doc_id: str, text: str) -> tuple[list[Any], list[list[str]], np.ndarray]:

@@ -10,6 +10,7 @@ the stance of an article is in :mod:`mtopics._article`.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import asdict
 from functools import lru_cache
@@ -393,6 +394,24 @@ class StanceClassifier:
 
 
 @lru_cache(maxsize=20_000)
+def function_word_share(text: str) -> tuple[float, int]:
+    """Share of English function words among the words of ``text``, and the number of words.
+
+    Running English text has about 40-55% (the seed news articles: 46-55%); text whose stop
+    words were stripped before it reached mtopics has few (the seed encyclopedia text: 6%).
+
+    >>> function_word_share("The court adjourned the hearing until next month.")
+    (0.5, 8)
+    >>> function_word_share("court adjourned hearing month lawyers sides left")
+    (0.0, 7)
+    """
+    words = re.findall(r"[a-z]+", text.lower())
+    if not words:
+        return 0.0, 0
+    stop = stopword_list("sklearn")
+    return sum(w in stop for w in words) / len(words), len(words)
+
+
 @lru_cache(maxsize=1)
 def _function_words() -> frozenset[str]:
     """Words that make poor evidence for a reader (the model still weighs them); negations carry stance."""

@@ -90,6 +90,22 @@ def test_score_folder_keeps_bad_files_visible(capsys, trained_version: Path, tmp
     assert any("not valid UTF-8" in w for w in records["c.txt"]["warnings"])
 
 
+def test_score_shows_progress_on_a_terminal_only(capsys, monkeypatch, trained_version: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from mtopics.cli import score
+
+    lines = tmp_path / "many.txt"
+    lines.write_text("The court adjourned the harassment hearing until next month.\n" * 5)
+    monkeypatch.setattr(score, "PROGRESS_EVERY", 2)
+    code, out, err = run(capsys, "score", "--model", str(trained_version), "--input-format", "lines", str(lines))
+    assert code == 0 and len(out.splitlines()) == 5 and "scored" not in err  # not a terminal: no progress
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, out, err = run(capsys, "score", "--model", str(trained_version), "--input-format", "lines", str(lines))
+    assert code == 0 and len(out.splitlines()) == 5  # standard output stays clean
+    assert "scored 2 articles" in err and "scored 4 articles" in err and err.endswith("\n")
+    code, _, err = run(capsys, "-q", "score", "--model", str(trained_version), "--input-format", "lines", str(lines))
+    assert "scored" not in err
+
+
 def test_score_stdin(capsys, monkeypatch, trained_version: Path) -> None:  # type: ignore[no-untyped-def]
     data = io.TextIOWrapper(io.BytesIO(b"Lawyers for both sides argued the defamation case in court. " * 6))
     monkeypatch.setattr(sys, "stdin", data)

@@ -98,9 +98,14 @@ def _empty_record(where: str, why: str, root: Path) -> dict[str, Any]:
     }
 
 
+#: On a terminal, a progress line on standard error every this many articles.
+PROGRESS_EVERY = 200
+
+
 def run(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     count = warned = 0
+    progress = sys.stderr.isatty() and not args.quiet
     for record in _records(model, args.inputs, args.input_format):
         count += 1
         warned += bool(record["warnings"])
@@ -109,6 +114,10 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(format_score_table(record))
             print()
+        if progress and count % PROGRESS_EVERY == 0:
+            print(f"\rmtopics: scored {count} articles ({warned} with warnings)", end="", file=sys.stderr, flush=True)
     sys.stdout.flush()
+    if progress and count >= PROGRESS_EVERY:
+        print(file=sys.stderr)
     logging.getLogger("mtopics").info("scored %d articles (%d with warnings) with %s", count, warned, model.path)
     return 0

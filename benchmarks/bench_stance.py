@@ -87,7 +87,7 @@ def loao(config, sources, names, char=True, priors=True):  # type: ignore[no-unt
         "training": names,
         "features": "word+char" if char else "word",
         "priors": params["priors"],
-        "passage": {k: p[k] for k in ("n", "macro_f1", "f_avg", "labels_evaluated", "confusion")},
+        "passage": {k: p[k] for k in ("n", "macro_f1", "f_avg", "labels_evaluated", "confusion", "calibration")},
         "article": {k: a[k] for k in ("n", "macro_f1", "f_avg", "articles")},
         "seconds": round(time.perf_counter() - start, 1),
     }
@@ -117,6 +117,52 @@ def semeval_cv(char: bool, seeds: int) -> dict:  # type: ignore[type-arg]
         "f_avg_mean": float(np.mean(scores)),
         "f_avg_std": float(np.std(scores)),
     }
+
+
+def _softmax(d: np.ndarray) -> np.ndarray:
+    e = np.exp(d - d.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def semeval_calibration() -> dict:  # type: ignore[type-arg]
+    """Out-of-fold probabilities on SemEval train (5-fold) and train -> val, three ways.
+
+    "logistic regression" is the uncalibrated softmax of the classifier's own scores (the
+    temperature classifier's decision function); "temperature" (the default) and "sigmoid" are
+    the two calibrations offered.
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    train, val = semeval("train"), semeval("val")
+    texts, labels = [e.text for e in train], [e.label for e in train]
+    y = np.asarray(labels, dtype=object)
+    oof = {name: np.zeros((len(y), 3)) for name in ("logistic regression", "temperature", "sigmoid")}
+    for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(texts, y):
+        fold_texts = [texts[i] for i in te]
+        temp = mtopics.StanceClassifier().fit([texts[i] for i in tr], list(y[tr]))
+        sig = mtopics.StanceClassifier(calibration="sigmoid").fit([texts[i] for i in tr], list(y[tr]))
+        oof["logistic regression"][te] = _softmax(temp.decision_function(fold_texts))
+        oof["temperature"][te] = temp.predict_proba(fold_texts)
+        oof["sigmoid"][te] = sig.predict_proba(fold_texts)
+    temp = mtopics.StanceClassifier().fit(texts, labels)
+    sig = mtopics.StanceClassifier(calibration="sigmoid").fit(texts, labels)
+    val_texts, val_labels = [e.text for e in val], [e.label for e in val]
+    held = {
+        "logistic regression": _softmax(temp.decision_function(val_texts)),
+        "temperature": temp.predict_proba(val_texts),
+        "sigmoid": sig.predict_proba(val_texts),
+    }
+    out = {}
+    for name in oof:
+        for split, truth, proba in (("cv on train", labels, oof[name]), ("train -> val", val_labels, held[name])):
+            pred = [mtopics.STANCE_LABELS[i] for i in np.argmax(proba, axis=1)]
+            cal = mtopics.calibration_report(truth, proba)
+            out[f"{split}, {name}"] = {
+                "n": cal["n"],
+                "f_avg": mtopics.stance_report(truth, pred)["f_avg"],
+                **{k: cal[k] for k in ("brier", "log_loss", "ece")},
+            }
+    return out
 
 
 def main() -> None:
@@ -162,6 +208,7 @@ def main() -> None:
             "cv on train, word+char": semeval_cv(True, 1 if args.quick else 3),
             "cv on train, word only": semeval_cv(False, 1 if args.quick else 3),
         }
+        results["calibration"] = semeval_calibration()
     out = ROOT / "benchmarks" / "results" / "stance.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
@@ -188,6 +235,20 @@ def main() -> None:
                     f"| 5-fold CV x{r['repeats']} on train, {name.split(', ')[1]} | {r['n']} | {r['n']} | "
                     f"{100 * r['f_avg_mean']:.1f} ± {100 * r['f_avg_std']:.1f} | - |"
                 )
+    print("\n| probabilities | examples | n | F_avg | Brier | log loss | ECE |")
+    print("|---|---|---|---|---|---|---|")
+    cal = results["loao"][0]["passage"]["calibration"]
+    f_avg = results["loao"][0]["passage"]["f_avg"]
+    print(
+        f"| default experiment, temperature | seed passages, leave one article out | {cal['n']} | {100 * f_avg:.1f} "
+        f"| {cal['brier']:.3f} | {cal['log_loss']:.3f} | {cal['ece']:.3f} |"
+    )
+    for name, r in results.get("calibration", {}).items():
+        split, how = name.split(", ", 1)
+        print(
+            f"| {how} | SemEval, {split} | {r['n']} | {100 * r['f_avg']:.1f} | {r['brier']:.3f} "
+            f"| {r['log_loss']:.3f} | {r['ece']:.3f} |"
+        )
     print(f"\nwritten to {out}")
 
 

@@ -118,6 +118,7 @@ def test_leave_one_article_out_never_trains_on_the_held_out_article() -> None:
     texts = {f"art{g}": ("\n\n".join([FAVOR[g], NONE[g], NONE[g + 1]]), "favor") for g in range(3)}
     result = cross_validate_articles(data + real, spying(seen), Preprocessor(), texts, composed_articles=30, folds=2)
     assert result["passage"]["n"] == 9 and result["article"]["n"] == 3
+    assert result["passage"]["calibration"]["n"] == 9 and result["passage"]["calibration"]["brier"] is not None
     assert result["passage"]["scheme"] == "leave-one-article-out"
     # each final passage classifier of a fold saw all team data and 2 of the 3 real articles
     assert max(len(texts) for texts in seen) == len(data) + 6

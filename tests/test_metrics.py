@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+import numpy as np
 import pytest
 
 from mtopics import STANCE_LABELS, stance_report, topic_coherence, topic_diversity
@@ -168,3 +169,19 @@ def test_theme_coverage_pairs_themes_and_topics_one_to_one() -> None:
         "men": 1,
         "film": 0,
     }
+
+
+def test_calibration_report_scores_probabilities() -> None:
+    from mtopics import calibration_report
+
+    y = ["favor", "against", "none", "none"]
+    perfect = calibration_report(y, np.eye(3)[[0, 1, 2, 2]])
+    assert perfect["brier"] == 0 and perfect["ece"] == 0 and perfect["log_loss"] == pytest.approx(0, abs=1e-12)
+    equal = calibration_report(y, np.full((4, 3), 1 / 3))
+    assert equal["brier"] == pytest.approx(2 / 3) and equal["log_loss"] == pytest.approx(np.log(3))
+    # confident and always wrong: the worst calibration
+    wrong = calibration_report(["favor", "favor"], np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]))
+    assert wrong["brier"] == pytest.approx(2.0) and wrong["ece"] == pytest.approx(1.0)
+    assert wrong["reliability"] == [{"bin": [0.9, 1.0], "n": 2, "confidence": 1.0, "accuracy": 0.0}]
+    with pytest.raises(ValueError, match=r"proba has shape \(2, 3\); expected \(4, 3\)"):
+        calibration_report(y, np.zeros((2, 3)))

@@ -118,6 +118,17 @@ def test_evaluate_stance_levels(model) -> None:  # type: ignore[no-untyped-def]
     passage = model.evaluate_stance(texts, ["none", "favor"], level="passage")
     article = model.evaluate_stance(texts, ["none", "favor"], level="article")
     assert passage["n"] == article["n"] == 2
+    # the probabilities behind the labels are scored as well, on the same texts
+    for report in (passage, article):
+        assert report["calibration"]["n"] == 2 and 0 <= report["calibration"]["brier"] <= 2
+    proba = model.stance.predict_proba(texts)
+    truth = np.array([[0, 0, 1], [1, 0, 0]])
+    assert passage["calibration"]["brier"] == pytest.approx(np.mean(np.sum((proba - truth) ** 2, axis=1)))
+    scored = [r["stance"]["probabilities"] for r in model.score(texts)]
+    article_proba = np.array([[p[label] for label in ("favor", "against", "none")] for p in scored])
+    assert article["calibration"]["brier"] == pytest.approx(
+        np.mean(np.sum((article_proba - truth) ** 2, axis=1)), abs=1e-3
+    )
     assert np.isclose(passage["accuracy"] * 2, round(passage["accuracy"] * 2))
     with pytest.raises(ValueError, match="level must be"):
         model.evaluate_stance(texts, ["none", "favor"], level="sentence")

@@ -166,9 +166,9 @@ def test_cross_validation_never_scores_training_only_examples() -> None:
     seen: list[int] = []
 
     class Spy(StanceClassifier):
-        def predict(self, texts):  # type: ignore[no-untyped-def]
+        def predict_proba(self, texts, calibrated_only=False):  # type: ignore[no-untyped-def]
             seen.append(len(texts))
-            return super().predict(texts)
+            return super().predict_proba(texts, calibrated_only)
 
     report = cross_validate_stance(
         lambda: Spy(min_df=1, calibration_folds=2), texts, labels, evaluate=evaluate, folds=3
@@ -177,6 +177,10 @@ def test_cross_validation_never_scores_training_only_examples() -> None:
     assert report["n_train_only"] == 18
     assert report["scheme"] == "stratified 3-fold"
     assert report["macro_f1"] > 0.8
+    # the out-of-fold probabilities are scored too: better than equal shares, counted on the same 18
+    calibration = report["calibration"]
+    assert calibration["n"] == 18 and sum(b["n"] for b in calibration["reliability"]) == 18
+    assert 0 <= calibration["brier"] < 2 / 3 and 0 <= calibration["ece"] <= 1
     groups = [f"article{i % 3}" for i in range(len(texts))]
     report = cross_validate_stance(
         lambda: StanceClassifier(min_df=1, calibration_folds=2), texts, labels, evaluate=evaluate, groups=groups

@@ -27,6 +27,7 @@ from ._experiment import run_experiment
 from ._labelled import LabelledExample, iter_labelled
 from ._metrics import (
     STANCE_LABELS,
+    calibration_report,
     stance_report,
     theme_coverage,
     topic_coherence,
@@ -86,6 +87,7 @@ __all__ = [
     "TfidfWeighting",
     "__version__",
     "article_features",
+    "calibration_report",
     "cross_validate_articles",
     "cross_validate_stance",
     "evaluate_topics",

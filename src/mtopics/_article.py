@@ -270,14 +270,22 @@ def fit_stance(
     return classifier, article_model, info
 
 
+def predict_article_proba(
+    clf: Any, article_model: ArticleStanceModel, preprocessor: Any, text: str, quote_weight: float
+) -> np.ndarray:
+    """Article probabilities of favor, against, none for one text (all on none when nothing is left)."""
+    rows = _article_rows(clf, preprocessor, [text], quote_weight)
+    if not rows:
+        return np.array([0.0, 0.0, 1.0])
+    return np.asarray(article_model.predict_proba(rows[0])[0])
+
+
 def predict_article(
     clf: Any, article_model: ArticleStanceModel, preprocessor: Any, text: str, quote_weight: float
 ) -> str:
     """The article label of one text ("none" when nothing is left after cleaning)."""
-    rows = _article_rows(clf, preprocessor, [text], quote_weight)
-    if not rows:
-        return "none"
-    return STANCE_LABELS[int(np.argmax(article_model.predict_proba(rows[0])[0]))]
+    proba = predict_article_proba(clf, article_model, preprocessor, text, quote_weight)
+    return STANCE_LABELS[int(np.argmax(proba))]
 
 
 def _held_out_fold(
@@ -287,17 +295,17 @@ def _held_out_fold(
     preprocessor: Any,
     article_texts: dict[str, tuple[str, str]],
     fit_params: dict[str, Any],
-) -> tuple[list[str], list[str], dict[str, str] | None]:
+) -> tuple[list[str], np.ndarray, dict[str, str] | None]:
     train = [e for e in examples if not (e.evaluate and e.group == group)]
     test = [e for e in examples if e.evaluate and e.group == group]
     clf, article_model, _ = fit_stance(train, make_classifier, preprocessor, **fit_params)
-    passage_pred = clf.predict([e.text for e in test])
+    passage_proba = clf.predict_proba([e.text for e in test])
     article = None
     if group in article_texts:
         text, label = article_texts[group]
         predicted = predict_article(clf, article_model, preprocessor, text, fit_params.get("quote_weight", 0.5))
         article = {"article": group, "label": label, "predicted": predicted}
-    return [e.label for e in test], passage_pred, article
+    return [e.label for e in test], passage_proba, article
 
 
 def cross_validate_articles(
@@ -319,13 +327,15 @@ def cross_validate_articles(
     Returns
     -------
     dict
-        ``passage`` and ``article`` reports (see :func:`stance_report`).
+        ``passage`` and ``article`` reports (see :func:`stance_report`); the passage report
+        also has ``calibration`` (:func:`mtopics.calibration_report` of the held-out
+        passages' probabilities).
     """
     import logging
 
     from joblib import Parallel, delayed
 
-    from ._metrics import stance_report
+    from ._metrics import calibration_report, stance_report
 
     logger = logging.getLogger("mtopics")
     held_groups = sorted({e.group for e in examples if e.evaluate})
@@ -337,9 +347,11 @@ def cross_validate_articles(
         for g in held_groups
     )
     p_true = [label for fold in folds for label in fold[0]]
-    p_pred = [label for fold in folds for label in fold[1]]
+    p_proba = np.vstack([fold[1] for fold in folds])
+    p_pred = [STANCE_LABELS[i] for i in np.argmax(p_proba, axis=1)]
     per_article = [fold[2] for fold in folds if fold[2] is not None]
     passage = stance_report(p_true, p_pred)
+    passage["calibration"] = calibration_report(p_true, p_proba)
     article = stance_report([a["label"] for a in per_article], [a["predicted"] for a in per_article])
     for report in (passage, article):
         report.update({"scheme": "leave-one-article-out", "folds": len(held_groups)})

@@ -9,6 +9,7 @@ import numpy as np
 
 __all__ = [
     "STANCE_LABELS",
+    "calibration_report",
     "stance_report",
     "theme_coverage",
     "topic_coherence",
@@ -238,4 +239,56 @@ def stance_report(
             "labels": labels,
             "matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
         },
+    }
+
+
+def calibration_report(
+    y_true: Sequence[str],
+    proba: np.ndarray,
+    labels: Sequence[str] = STANCE_LABELS,
+    bins: int = 10,
+) -> dict[str, Any]:
+    """How well probabilities match outcomes: Brier score, log loss and expected calibration error.
+
+    ``proba`` holds one row per example, the probabilities of ``labels`` in that order.
+    Brier score: mean over examples of the summed squared difference between the
+    probabilities and the one-hot truth (0 is perfect; always answering equal shares of 3
+    classes scores 0.667).  Log loss: mean negative log probability of the true label
+    (probabilities clipped at 1e-15).  ECE: the examples are put in ``bins`` equal-width bins
+    by their top probability (the confidence); ECE is the mean, weighted by bin size, of
+    |accuracy - mean confidence| in each bin (0 is perfect).  ``reliability`` lists the
+    non-empty bins: their range, count, mean confidence and accuracy.
+
+    >>> r = calibration_report(["favor", "none"], np.array([[0.8, 0.1, 0.1], [0.3, 0.1, 0.6]]))
+    >>> r["n"], round(r["brier"], 3), round(r["ece"], 3)
+    (2, 0.16, 0.3)
+    """
+    labels = list(labels)
+    p = np.asarray(proba, dtype=np.float64)
+    if p.shape != (len(y_true), len(labels)):
+        raise ValueError(f"proba has shape {p.shape}; expected ({len(y_true)}, {len(labels)})")
+    if len(y_true) == 0:
+        return {"n": 0, "brier": None, "log_loss": None, "ece": None, "reliability": []}
+    truth = np.array([labels.index(y) for y in y_true])
+    onehot = np.eye(len(labels))[truth]
+    confidence = p.max(axis=1)
+    correct = p.argmax(axis=1) == truth
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.searchsorted(edges, confidence, side="right") - 1, 0, bins - 1)
+    reliability = []
+    ece = 0.0
+    for b in range(bins):
+        members = which == b
+        if not members.any():
+            continue
+        conf, acc = float(confidence[members].mean()), float(correct[members].mean())
+        ece += members.mean() * abs(acc - conf)
+        bounds = [b / bins, (b + 1) / bins]
+        reliability.append({"bin": bounds, "n": int(members.sum()), "confidence": conf, "accuracy": acc})
+    return {
+        "n": len(truth),
+        "brier": float(np.mean(np.sum((p - onehot) ** 2, axis=1))),
+        "log_loss": float(-np.mean(np.log(np.clip(p[np.arange(len(truth)), truth], 1e-15, 1.0)))),
+        "ece": float(ece),
+        "reliability": reliability,
     }

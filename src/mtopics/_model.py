@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ._article import ArticleStanceModel, article_inputs, predict_article
+from ._article import ArticleStanceModel, article_inputs, predict_article_proba
 from ._corpus import Document
 from ._metrics import STANCE_LABELS
 from ._preprocess import Preprocessor
@@ -302,22 +302,27 @@ class MtopicsModel:
         """Stance metrics of this model on labelled texts (see :func:`mtopics.stance_report`).
 
         ``level="article"`` scores each text as an article (passages combined);
-        ``"passage"`` classifies each text as a single passage.
+        ``"passage"`` classifies each text as a single passage.  The report also has
+        ``calibration`` (:func:`mtopics.calibration_report` of the probabilities).
         """
-        from ._metrics import stance_report
+        from ._metrics import calibration_report, stance_report
 
         if self.stance is None or self.article_model is None:
             raise ModelFormatError(f"{self.path}: this model has no stance classifier")
         if level == "passage":
-            predicted = self.stance.predict(list(texts))
+            proba = self.stance.predict_proba(list(texts))
         elif level == "article":
-            predicted = [
-                predict_article(self.stance, self.article_model, self.preprocessor, text, self.quote_weight)
+            rows = [
+                predict_article_proba(self.stance, self.article_model, self.preprocessor, text, self.quote_weight)
                 for text in texts
             ]
+            proba = np.vstack(rows) if rows else np.zeros((0, len(STANCE_LABELS)))
         else:
             raise ValueError(f"level must be 'article' or 'passage'; got {level!r}")
-        return stance_report(list(labels), predicted)
+        predicted = [STANCE_LABELS[i] for i in np.argmax(proba, axis=1)]
+        report = stance_report(list(labels), predicted)
+        report["calibration"] = calibration_report(list(labels), proba)
+        return report
 
     # -- saving ----------------------------------------------------------------
     def write(self, writer: VersionWriter) -> None:

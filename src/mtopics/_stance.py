@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from scipy.special import expit
 
 from ._clean import TextCleaner, stopword_list, tokenize
-from ._metrics import STANCE_LABELS, stance_report
+from ._metrics import STANCE_LABELS, calibration_report, stance_report
 from ._tfidf import TfidfWeighting
 from .exceptions import NotFittedError
 
@@ -456,7 +456,8 @@ def cross_validate_stance(
     -------
     dict
         :func:`mtopics._metrics.stance_report` of the out-of-fold predictions,
-        plus ``scheme``, ``folds`` and ``n_train_only``.
+        plus ``scheme``, ``folds``, ``n_train_only`` and ``calibration``
+        (:func:`mtopics.calibration_report` of the out-of-fold probabilities).
     """
     from sklearn.model_selection import LeaveOneGroupOut, StratifiedKFold
 
@@ -476,14 +477,16 @@ def cross_validate_stance(
         k = max(2, min(folds, smallest))
         splits = list(StratifiedKFold(k, shuffle=True, random_state=random_state).split(eval_idx, y[eval_idx]))
         scheme = f"stratified {k}-fold"
-    predictions = np.empty(len(eval_idx), dtype=object)
+    proba = np.zeros((len(eval_idx), len(STANCE_LABELS)))
     texts_arr = np.asarray(texts, dtype=object)
     for fold, (train_pos, test_pos) in enumerate(splits, start=1):
         train = np.concatenate([eval_idx[train_pos], train_only])
         clf = make_classifier()
         clf.fit(list(texts_arr[train]), list(y[train]), sample_weight=weights[train])
-        predictions[test_pos] = clf.predict(list(texts_arr[eval_idx[test_pos]]))
+        proba[test_pos] = clf.predict_proba(list(texts_arr[eval_idx[test_pos]]))
         logger.info("stance cross-validation: fold %d/%d done", fold, len(splits))
-    report = stance_report(list(y[eval_idx]), list(predictions))
+    predictions = [STANCE_LABELS[i] for i in np.argmax(proba, axis=1)]
+    report = stance_report(list(y[eval_idx]), predictions)
+    report["calibration"] = calibration_report(list(y[eval_idx]), proba)
     report.update({"scheme": scheme, "folds": len(splits), "n_train_only": len(train_only)})
     return report

@@ -53,6 +53,12 @@ def run(args: argparse.Namespace) -> int:
             f"support {row['support']}"
         )
     print(f"averages over: {', '.join(report['labels_evaluated'])}")
+    cal = report["calibration"]
+    if cal["n"]:
+        print(
+            f"probabilities: Brier {cal['brier']:.3f}   log loss {cal['log_loss']:.3f}   "
+            f"ECE {cal['ece']:.3f}   (0 is perfect; equal shares give Brier 0.667)"
+        )
     labels = report["confusion"]["labels"]
     print("confusion (rows: true, columns: predicted)")
     print("  " + " " * 9 + " ".join(f"{lab:>8s}" for lab in labels))

@@ -187,6 +187,10 @@ def test_report_of_a_freshly_trained_version(trained_version: Path) -> None:
     if shares is not None:
         found = [float(x) for x in re.findall(r'data-share="([\d.]+)"', page)]
         assert np.allclose(found, shares[np.isfinite(shares).all(axis=1)].ravel(), atol=1e-6)
+    # the passage row of the stance table carries the calibration of the held-out probabilities
+    calibration = model.manifest["metrics"]["stance"]["calibration"]
+    assert "<th>Brier</th>" in page or ">Brier<" in page
+    assert f"{calibration['brier']:.3f}" in page and f"{calibration['ece']:.3f}" in page
 
 
 def test_stance_bars_match_stance_by_topic(rich_model: MtopicsModel) -> None:

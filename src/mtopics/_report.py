@@ -437,32 +437,29 @@ def _metrics_section(model: MtopicsModel) -> str:
     )
     s = model.manifest.get("metrics", {}).get("stance")
     if isinstance(s, dict) and s:
-        stance_rows = [
-            (
-                "passages",
-                _num(s.get("macro_f1")),
-                _num(s.get("f_avg")),
-                _e(s.get("n", "?")),
-                _e(s.get("scheme", "")),
-            )
-        ]
-        art = s.get("article")
-        if isinstance(art, dict):
+        stance_rows = []
+        for level, report in (("passages", s), ("articles", s.get("article"))):
+            if not isinstance(report, dict):
+                continue
+            # calibration of the held-out probabilities: kept from mtopics 0.2 on, for passages
+            calibration = report.get("calibration") or {}
             stance_rows.append(
                 (
-                    "articles",
-                    _num(art.get("macro_f1")),
-                    _num(art.get("f_avg")),
-                    _e(art.get("n", "?")),
-                    _e(art.get("scheme", "")),
+                    level,
+                    _num(report.get("macro_f1")),
+                    _num(report.get("f_avg")),
+                    _num(calibration.get("brier")),
+                    _num(calibration.get("ece")),
+                    _e(report.get("n", "?")),
+                    _e(report.get("scheme", "")),
                 )
             )
         stance_table = _table(
-            ("stance, by", "macro-F1", "F_avg", "examples", "evaluation"),
+            ("stance, by", "macro-F1", "F_avg", "Brier", "ECE", "examples", "evaluation"),
             stance_rows,
-            (False, True, True, True, False),
+            (False, True, True, True, True, True, False),
         )
-        few = [(r[0], int(r[3])) for r in stance_rows if r[3].isdigit() and int(r[3]) < 30]
+        few = [(r[0], int(r[5])) for r in stance_rows if r[5].isdigit() and int(r[5]) < 30]
         if few:
             which = " and ".join(f"{n} labelled {level}" for level, n in few)
             stance_table += f'<p class="note">Only {_e(which)}: read these figures as rough.</p>'

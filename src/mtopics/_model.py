@@ -214,7 +214,7 @@ class MtopicsModel:
             if words >= PRECLEANED_MIN_WORDS and share < PRECLEANED_SHARE:
                 notes.append(
                     f"looks pre-cleaned: {share:.0%} of its {words} words are function words (running text has "
-                    "40-55%); the stance model learnt from running text, so its stance is less reliable"
+                    "40-60%); the stance model learnt from running text, so its stance is less reliable"
                 )
         return record
 

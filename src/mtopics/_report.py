@@ -441,7 +441,7 @@ def _metrics_section(model: MtopicsModel) -> str:
         for level, report in (("passages", s), ("articles", s.get("article"))):
             if not isinstance(report, dict):
                 continue
-            # calibration of the held-out probabilities: kept from mtopics 0.2 on, for passages
+            # calibration of the held-out probabilities (passages; older versions have none: a dash)
             calibration = report.get("calibration") or {}
             stance_rows.append(
                 (

@@ -186,3 +186,15 @@ def test_cross_validation_never_scores_training_only_examples() -> None:
         lambda: StanceClassifier(min_df=1, calibration_folds=2), texts, labels, evaluate=evaluate, groups=groups
     )
     assert report["scheme"] == "leave-one-article-out" and report["folds"] == 3
+
+
+def test_passage_analysis_is_cached_across_fits() -> None:
+    # cross-validation fits many classifiers on the same passages: each is tokenised once
+    from mtopics._stance import _analyze
+
+    clf = StanceClassifier()
+    text = "A passage that every fold of the cross-validation would tokenise again."
+    clf.analyze(text)
+    before = _analyze.cache_info().hits
+    StanceClassifier().analyze(text)
+    assert _analyze.cache_info().hits == before + 1

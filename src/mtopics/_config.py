@@ -238,7 +238,13 @@ PARAMS: tuple[Param, ...] = (
         "(keeps the balanced decision) or a sigmoid per class (Platt).",
         choices=("temperature", "sigmoid"),
     ),
-    P("stance.calibration_folds", "int", 5, "Folds for the sigmoid calibration.", range=(2, 20)),
+    P(
+        "stance.calibration_folds",
+        "int",
+        5,
+        "Folds of the cross-validation whose held-out scores fit the calibration.",
+        range=(2, 20),
+    ),
     P(
         "stance.cv",
         "str",

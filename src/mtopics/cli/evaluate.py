@@ -17,7 +17,8 @@ def add_parser(sub: Any) -> None:
         "evaluate",
         help="stance metrics of a saved model on labelled data",
         description="Score every example of labelled data with a saved model and print macro-F1, F_avg, "
-        "per-class F1 and the confusion matrix. DATA is a CSV or JSONL file (fields `text` and `label`: favor, "
+        "per-class F1, the calibration of the probabilities (Brier score, log loss, ECE) and the confusion "
+        "matrix. DATA is a CSV or JSONL file (fields `text` and `label`: favor, "
         "against, none) or a folder of .txt articles with a labels.csv/labels.jsonl (fields `id` = file name, "
         "`label`). Each example is scored as an article (its passages combined), or as one passage with "
         "--level passage.",

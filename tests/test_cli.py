@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import sys
@@ -76,6 +77,44 @@ def test_score_jsonl_and_table(capsys, trained_version: Path, seed_dir: Path, re
     assert out.startswith(f"{sample.name}  (") and "stance" in out and "topics" in out and "evidence" in out
 
 
+def test_score_csv_one_row_per_article(capsys, trained_version: Path, seed_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from mtopics import load_model
+
+    k = load_model(trained_version).lda.num_topics
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "empty.txt").write_text("  ")
+    seeds = sorted(seed_dir.glob("*.txt"))
+    code, out, _ = run(capsys, "score", "--model", str(trained_version), "--format", "csv", str(seed_dir), str(folder))
+    assert code == 0
+    reader = csv.DictReader(io.StringIO(out))
+    topic_columns = [f"topic_{i}" for i in range(k)]
+    assert reader.fieldnames == [
+        "id",
+        "stance",
+        "p_favor",
+        "p_against",
+        "p_none",
+        "passages",
+        "tokens",
+        "warnings",
+        *topic_columns,
+    ]
+    rows = {row["id"]: row for row in reader}
+    assert list(rows) == [p.name for p in seeds] + ["empty.txt"]
+    for seed in seeds:
+        row = rows[seed.name]
+        assert row["stance"] in ("favor", "against", "none")
+        assert abs(sum(float(row[f"p_{s}"]) for s in ("favor", "against", "none")) - 1) < 1e-3
+        assert abs(sum(float(row[c]) for c in topic_columns) - 1) < 1e-3
+        assert int(row["tokens"]) > 0 and int(row["passages"]) > 0
+    empty = rows["empty.txt"]
+    assert empty["stance"] == "" and empty["p_favor"] == "" and empty["p_none"] == ""
+    assert all(empty[c] == "" for c in topic_columns)
+    assert "empty input skipped" in empty["warnings"]
+    assert empty["tokens"] == "0"
+
+
 def test_score_folder_keeps_bad_files_visible(capsys, trained_version: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "in"
     folder.mkdir()
@@ -118,6 +157,13 @@ def test_score_errors(capsys, trained_version: Path, tmp_path: Path) -> None:  #
     assert code == 2 and "no model version" in err
     code, _, err = run(capsys, "score", "--model", str(trained_version), str(tmp_path / "absent.txt"))
     assert code == 2 and "absent.txt: no such file or folder" in err
+    # a missing input after a good one: an error before anything is scored, in every format
+    good = tmp_path / "good.txt"
+    good.write_text("Lawyers for both sides argued the defamation case in court. " * 6, encoding="utf-8")
+    for fmt in ("jsonl", "csv"):
+        args = ("score", "--model", str(trained_version), "--format", fmt, str(good), str(tmp_path / "absent.txt"))
+        code, out, err = run(capsys, *args)
+        assert code == 2 and out == "" and "absent.txt: no such file or folder" in err
 
 
 def test_models_list_latest_verify(capsys, trained_version: Path) -> None:  # type: ignore[no-untyped-def]

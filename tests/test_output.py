@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
+from typing import Any
 
-from mtopics._output import format_jsonl, format_score_table, format_versions
+from mtopics._output import format_jsonl, format_score_table, format_versions, score_csv_header, score_csv_row
 from mtopics._store import VersionInfo
 
 RECORD = {
@@ -47,6 +50,57 @@ def test_table_shows_stance_topics_evidence_and_warnings() -> None:
     assert any(line.strip().startswith("terms") and "adjourned" in line for line in lines)
     assert any('"The court adjourned."' in line for line in lines)
     assert lines[-1].strip() == "warning   short text: 30 tokens"
+
+
+def test_csv_header_has_a_column_per_topic() -> None:
+    assert score_csv_header(3) == [
+        "id",
+        "stance",
+        "p_favor",
+        "p_against",
+        "p_none",
+        "passages",
+        "tokens",
+        "warnings",
+        "topic_0",
+        "topic_1",
+        "topic_2",
+    ]
+
+
+def test_csv_row_with_stance_and_topics_places_weights_by_topic_id() -> None:
+    row = score_csv_row(RECORD, 3)
+    assert len(row) == len(score_csv_header(3))
+    assert row[:8] == ["a.txt", "none", 0.1, 0.05, 0.85, 1, 30, "short text: 30 tokens"]
+    # the record lists topic 2 (0.61) before topic 0 (0.39); the columns go by id, topic 1 is absent
+    assert row[8:] == [0.39, "", 0.61]
+
+
+def test_csv_row_without_stance_or_topics_has_empty_cells() -> None:
+    record: dict[str, Any] = {
+        "id": "scan.txt",
+        "topics": [],
+        "stance": None,
+        "passages": 0,
+        "tokens": 0,
+        "warnings": ["binary file skipped: in/scan.txt", "second"],
+    }
+    row = score_csv_row(record, 2)
+    assert row == ["scan.txt", "", "", "", "", 0, 0, "binary file skipped: in/scan.txt | second", "", ""]
+
+
+def test_csv_quotes_commas_quotes_and_newlines() -> None:
+    record = dict(RECORD, id='odd, "name"\n.txt', warnings=['mostly out of vocabulary: "x", y', "short text"])
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(score_csv_header(3))
+    writer.writerow(score_csv_row(record, 3))
+    assert '"odd, ""name""\n.txt"' in out.getvalue()  # RFC 4180: quoted, inner quotes doubled
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert len(rows) == 1
+    assert rows[0]["id"] == 'odd, "name"\n.txt'
+    assert rows[0]["warnings"] == 'mostly out of vocabulary: "x", y | short text'
+    assert rows[0]["topic_2"] == "0.61" and rows[0]["topic_0"] == "0.39" and rows[0]["topic_1"] == ""
 
 
 def test_versions_table() -> None:

@@ -1,4 +1,4 @@
-"""Text renderings of scores and model lists, for people (the CLI prints them)."""
+"""Text renderings of scores and model lists, for people and for tables (the CLI prints them)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from ._store import VersionInfo
 
-__all__ = ["format_jsonl", "format_score_table", "format_versions"]
+__all__ = ["format_jsonl", "format_score_table", "format_versions", "score_csv_header", "score_csv_row"]
 
 
 def format_jsonl(record: dict[str, Any]) -> str:
@@ -53,6 +53,86 @@ def format_score_table(record: dict[str, Any], width: int = 100, max_topics: int
     for warning in record.get("warnings", []):
         lines.append(f"  warning   {warning}")
     return "\n".join(lines)
+
+
+#: The stance columns of the CSV rendering, in order (the keys of ``stance["probabilities"]``).
+_CSV_STANCE = ("favor", "against", "none")
+
+
+def score_csv_header(num_topics: int) -> list[str]:
+    """The header row of the CSV rendering of scores.
+
+    Parameters
+    ----------
+    num_topics : int
+        Number of topics of the model (``K``); one ``topic_<id>`` column each.
+
+    Returns
+    -------
+    list of str
+        ``id, stance, p_favor, p_against, p_none, passages, tokens, warnings,
+        topic_0, ..., topic_<K-1>``.
+
+    Examples
+    --------
+    >>> score_csv_header(2)
+    ['id', 'stance', 'p_favor', 'p_against', 'p_none', 'passages', 'tokens', 'warnings', 'topic_0', 'topic_1']
+    """
+    return [
+        "id",
+        "stance",
+        *(f"p_{label}" for label in _CSV_STANCE),
+        "passages",
+        "tokens",
+        "warnings",
+        *(f"topic_{k}" for k in range(num_topics)),
+    ]
+
+
+def score_csv_row(record: dict[str, Any], num_topics: int) -> list[str | float | int]:
+    """One scored article as a CSV row matching :func:`score_csv_header`.
+
+    Parameters
+    ----------
+    record : dict
+        A scored article (``id``, ``topics``, ``stance``, ``passages``, ``tokens``,
+        ``warnings``), as :meth:`MtopicsModel.score_one` returns it.
+    num_topics : int
+        Number of topics of the model.
+
+    Returns
+    -------
+    list
+        The cells: numbers as the record holds them; ``""`` for the stance cells
+        when ``stance`` is None and for the topic cells when the record has no
+        topics. Topic weights are placed by topic id, not by the record's order
+        (which is by weight). Warnings are joined with ``" | "``. Write the row
+        with :func:`csv.writer`, which quotes cells as RFC 4180 requires.
+
+    Examples
+    --------
+    >>> rec = {"id": "a.txt", "topics": [{"id": 1, "weight": 0.6}, {"id": 0, "weight": 0.4}],
+    ...        "stance": {"label": "none", "probabilities": {"favor": 0.1, "against": 0.2, "none": 0.7}},
+    ...        "passages": 1, "tokens": 40, "warnings": ["short text"]}
+    >>> score_csv_row(rec, 2)
+    ['a.txt', 'none', 0.1, 0.2, 0.7, 1, 40, 'short text', 0.4, 0.6]
+    """
+    stance = record.get("stance")
+    if stance:
+        probs = stance["probabilities"]
+        stance_cells: list[str | float | int] = [stance["label"], *(probs[label] for label in _CSV_STANCE)]
+    else:
+        stance_cells = ["", "", "", ""]
+    weights = {int(t["id"]): t["weight"] for t in record.get("topics", [])}
+    topic_cells: list[str | float | int] = [weights.get(k, "") for k in range(num_topics)]
+    return [
+        record["id"],
+        *stance_cells,
+        record["passages"],
+        record["tokens"],
+        " | ".join(record.get("warnings", [])),
+        *topic_cells,
+    ]
 
 
 def _metric(manifest: dict[str, Any], section: str, key: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import logging
 import sys
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ from typing import Any
 
 from .._corpus import LoadReport, _decode, iter_documents
 from .._model import MtopicsModel, load_model
-from .._output import format_jsonl, format_score_table
+from .._output import format_jsonl, format_score_table, score_csv_header, score_csv_row
 from ..exceptions import CorpusError
 
 
@@ -21,11 +22,18 @@ def add_parser(sub: Any) -> None:
         help="score articles: topic mixture and stance with evidence",
         description="Score articles with a saved model version. INPUT is a text file (one article), a folder of "
         ".txt files, a .jsonl or .csv file with a `text` field, or - for standard input. Output: one JSON "
-        "object per article (id, topics, stance, passages, tokens, warnings), or a table for people.",
+        "object per article (id, topics, stance, passages, tokens, warnings), a CSV table with one row per "
+        "article, or a table for people.",
     )
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="file, folder or - (standard input)")
     p.add_argument("--model", required=True, help="version folder, or <models-dir>/<experiment>/latest")
-    p.add_argument("--format", choices=("jsonl", "table"), default="jsonl", help="output format (default: jsonl)")
+    p.add_argument(
+        "--format",
+        choices=("jsonl", "csv", "table"),
+        default="jsonl",
+        help="output format: JSON lines, CSV (a header, then one row per article: stance, its probabilities, "
+        "warnings and the weight of every topic) or a table for people (default: jsonl)",
+    )
     p.add_argument(
         "--input-format",
         choices=("auto", "text", "lines", "jsonl", "csv"),
@@ -61,8 +69,6 @@ def _records(model: MtopicsModel, inputs: list[str], input_format: str) -> Itera
             yield model.score_one("-", text, warnings)
             continue
         path = Path(name)
-        if not path.exists():
-            raise CorpusError(f"{path}: no such file or folder")
         report = LoadReport()
         fmt = "folder" if path.is_dir() else input_format
         seen: dict[str, int] = {}
@@ -104,13 +110,23 @@ PROGRESS_EVERY = 200
 
 def run(args: argparse.Namespace) -> int:
     model = load_model(args.model)
+    # every input must exist before anything is written: no half output for a typo in the last name
+    missing = [name for name in args.inputs if name != "-" and not Path(name).exists()]
+    if missing:
+        raise CorpusError(f"{missing[0]}: no such file or folder")
     count = warned = 0
     progress = sys.stderr.isatty() and not args.quiet
+    num_topics = model.lda.num_topics
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    if args.format == "csv":
+        writer.writerow(score_csv_header(num_topics))
     for record in _records(model, args.inputs, args.input_format):
         count += 1
         warned += bool(record["warnings"])
         if args.format == "jsonl":
             print(format_jsonl(record), flush=False)
+        elif args.format == "csv":
+            writer.writerow(score_csv_row(record, num_topics))
         else:
             print(format_score_table(record))
             print()

@@ -142,3 +142,30 @@ def test_an_article_is_scored_by_the_fold_that_held_out_its_paragraphs() -> None
     assert info["articles"] == 1
     # exactly one fold classifier lacked the article's paragraphs: the one that scored it
     assert sum(not (set(paragraphs) & set(texts)) for texts in seen[:-1]) == 1
+
+
+def test_an_article_without_target_terms_is_none_in_scoring_and_in_cross_validation() -> None:
+    from mtopics import TargetTerms
+    from mtopics._article import NONE_PROBA, predict_article_proba
+
+    target = TargetTerms(["survivor*", "harass*"])
+    clf, model, _ = fit_stance(examples(), make, Preprocessor(), composed_articles=30, folds=3)
+    off = "\n\n".join([FAVOR[1], NONE[0]])  # takes a side in words, but names no target term
+    on = "\n\n".join([FAVOR[0], NONE[0]])  # "survivors"
+    assert predict_article_proba(clf, model, Preprocessor(), off, 0.5, target).tolist() == list(NONE_PROBA)
+    # the classifier is not asked for an off-target text: a missing classifier is never touched
+    assert predict_article_proba(None, model, Preprocessor(), off, 0.5, target).tolist() == list(NONE_PROBA)
+    assert predict_article_proba(clf, model, Preprocessor(), off, 0.5)[0] > 0.0
+    assert predict_article_proba(clf, model, Preprocessor(), on, 0.5, target).tolist() != list(NONE_PROBA)
+    real = [
+        LabelledExample(f"{g}{i}", t, "favor" if i == 0 else "none", group=g, evaluate=True)
+        for g, text in (("off", off), ("on", on))
+        for i, t in enumerate(text.split("\n\n"))
+    ]
+    texts = {"off": (off, "favor"), "on": (on, "favor")}
+    params = {"composed_articles": 30, "folds": 2}
+    gated = cross_validate_articles(examples(2) + real, make, Preprocessor(), texts, target=target, **params)
+    plain = cross_validate_articles(examples(2) + real, make, Preprocessor(), texts, **params)
+    predicted = {a["article"]: a["predicted"] for a in gated["article"]["articles"]}
+    assert predicted["off"] == "none"
+    assert {a["article"]: a["predicted"] for a in plain["article"]["articles"]}["on"] == predicted["on"]

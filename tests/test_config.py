@@ -90,6 +90,13 @@ def test_bad_num_topics_names_the_key_and_what_is_allowed(tmp_path: Path, value:
         ('[[stance.sources]]\npath = "a.csv"\nweight = "x"\n', "`[[stance.sources]][1].weight` in {p} must be a float"),
         ("[lda]\nmulticore = true\n", '`[lda].alpha` in {p} must be "symmetric", "asymmetric" or a number when'),
         ("[passages]\nmin_words = 200\n", "`[passages].min_words` in {p} must be at most"),
+        (
+            '[stance]\ntarget_terms = ["rape", "a*b"]\n',
+            '`[stance].target_terms` in {p} must be a list of words or phrases; got ["rape", "a*b"] '
+            '(term 2, "a*b": use',
+        ),
+        ('[stance]\ntarget_terms = ["Rape", "rape"]\n', '(term 2, "rape", repeats an earlier one)'),
+        ("[stance]\ntarget_terms = [1]\n", "`[stance].target_terms` in {p} must be a list of words or phrases; got"),
     ],
 )
 def test_invalid_configs(tmp_path: Path, snippet: str, expected: str) -> None:

@@ -29,7 +29,7 @@ def test_default_experiment_twice_gives_v1_v2_with_identical_metrics(
 
 def test_manifest_has_what_the_store_promises(trained_version: Path, repo_root: Path) -> None:
     m = verify_version(trained_version)
-    assert m["format_version"] == 2
+    assert m["format_version"] == 3
     for lib in ("mtopics", "python", "scikit-learn", "gensim", "numpy"):
         assert m["versions"][lib]
     assert m["created"] and len(m["config_sha256"]) == 64 and len(m["data_sha256"]) == 64

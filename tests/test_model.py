@@ -134,15 +134,16 @@ def test_evaluate_stance_levels(model) -> None:  # type: ignore[no-untyped-def]
         model.evaluate_stance(texts, ["none", "favor"], level="sentence")
 
 
-@pytest.mark.parametrize("fmt", [1, 2])
+@pytest.mark.parametrize("fmt", [1, 2, 3])
 def test_committed_format_fixtures_still_load_and_score_the_same(repo_root: Path, fmt: int) -> None:
     from mtopics import SUPPORTED_FORMATS
 
     fixtures = repo_root / "tests" / "fixtures" / f"format-{fmt}"
     model = load_model(fixtures / "metoo_pk" / "v1")
     assert model.manifest["format_version"] == fmt and fmt in SUPPORTED_FORMATS
-    # format 1 has no corpus summary; format 2 keeps one for the report
+    # format 1 has no corpus summary; format 2 keeps one for the report; format 3 adds target terms
     assert (model.corpus is None) == (fmt == 1)
+    assert (model.target is None) == (fmt < 3)
     expected = json.loads((fixtures / "expected-score.json").read_text(encoding="utf-8"))
     text = (repo_root / "data" / "samples" / "hearing_adjourned.txt").read_text(encoding="utf-8")
     (got,) = model.score([text], ids=[expected["id"]])
@@ -192,6 +193,53 @@ def test_summarize_handles_empty_articles(model) -> None:  # type: ignore[no-unt
     assert summary.ids == ["empty", "x"]
     assert summary.tokens[0] == 0 and not summary.topics[0].any()
     assert np.isnan(summary.stance[0]).all() and summary.stance[1].sum() == pytest.approx(1.0)
+
+
+OFF_TARGET = (
+    "The home side won the final by six wickets after a great start from their openers. "
+    "The captain said he believed the team could go on to win the series, and the crowd cheered."
+) * 2
+
+
+def test_an_article_that_names_no_target_term_is_none_without_the_classifier(model) -> None:  # type: ignore[no-untyped-def]
+    assert model.target is not None and "harass*" in model.target.terms
+    model.stance.predict_proba = None  # the classifier must not be asked
+    try:
+        (record,) = model.score([OFF_TARGET])
+    finally:
+        del model.stance.predict_proba
+    stance = record["stance"]
+    assert stance["label"] == "none" and stance["probabilities"] == {"favor": 0.0, "against": 0.0, "none": 1.0}
+    assert stance["evidence"] == {"passages": [], "terms": [], "target_terms": {}}
+    assert any(w.startswith("off target: uses none of the model's") for w in record["warnings"])
+    assert record["topics"]  # topics are still given
+    summary = model.summarize([Document("x", OFF_TARGET)])
+    assert summary.stance is not None and summary.stance[0].tolist() == [0.0, 0.0, 1.0]
+
+
+def test_an_article_on_target_lists_the_target_terms_it_uses(model, seed_texts: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    text = next(iter(seed_texts.values()))
+    (record,) = model.score([text])
+    used = record["stance"]["evidence"]["target_terms"]
+    assert used == model.target.mentions(text) and sum(used.values()) >= 3
+    assert not any(w.startswith("off target") for w in record["warnings"])
+
+
+def test_without_target_terms_every_article_is_classified(trained_version: Path) -> None:
+    loaded = load_model(trained_version)
+    loaded.target = None
+    (record,) = loaded.score([OFF_TARGET])
+    assert record["stance"]["evidence"]["passages"] and "target_terms" not in record["stance"]["evidence"]
+    assert not any(w.startswith("off target") for w in record["warnings"])
+    assert record["stance"]["probabilities"]["none"] < 1.0
+
+
+def test_target_terms_are_saved_with_the_model(trained_version: Path, default_config) -> None:  # type: ignore[no-untyped-def]
+    from mtopics import TargetTerms
+
+    stance_json = json.loads((trained_version / "stance.json").read_text(encoding="utf-8"))
+    assert stance_json["target_terms"] == default_config["stance.target_terms"]
+    assert load_model(trained_version).target == TargetTerms(default_config["stance.target_terms"])
 
 
 def test_every_supported_format_has_a_committed_fixture(repo_root: Path) -> None:

@@ -52,6 +52,13 @@ def test_table_shows_stance_topics_evidence_and_warnings() -> None:
     assert lines[-1].strip() == "warning   short text: 30 tokens"
 
 
+def test_table_shows_the_target_terms_an_article_uses() -> None:
+    record = json.loads(json.dumps(RECORD))
+    assert not any(line.strip().startswith("target") for line in format_score_table(record).splitlines())
+    record["stance"]["evidence"]["target_terms"] = {"harass*": 3, "me too": 1}
+    assert "  target    harass* 3, me too 1" in format_score_table(record).splitlines()
+
+
 def test_csv_header_has_a_column_per_topic() -> None:
     assert score_csv_header(3) == [
         "id",

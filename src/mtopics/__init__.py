@@ -42,6 +42,7 @@ from ._preprocess import PassageParams, Preprocessor
 from ._report import render_report, write_report
 from ._stance import StanceClassifier, cross_validate_stance
 from ._store import FORMAT_VERSION, SUPPORTED_FORMATS, list_versions, verify_version
+from ._target import TargetTerms
 from ._tfidf import TfidfWeighting
 from ._topics import LdaTopicModel, evaluate_topics, select_num_topics
 from ._version import __version__
@@ -83,6 +84,7 @@ __all__ = [
     "ReportDependencyError",
     "ReportError",
     "StanceClassifier",
+    "TargetTerms",
     "TextCleaner",
     "TfidfWeighting",
     "__version__",

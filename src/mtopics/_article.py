@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from ._metrics import STANCE_LABELS
+from ._target import TargetTerms
 
 __all__ = ["ArticleStanceModel", "article_features", "compose_articles"]
 
@@ -93,16 +94,16 @@ def compose_articles(
         return np.zeros((0, len(FEATURES))), []
     rows, out_labels = [], []
     for i in range(n_articles):
-        target = STANCE_LABELS[i % 3]
+        side = STANCE_LABELS[i % 3]
         picks = list(rng.choice(pools["none"], size=rng.integers(3, 9)))
-        if target == "none":
+        if side == "none":
             if rng.random() < 0.5:
                 picks += [rng.choice(pools["favor"]), rng.choice(pools["against"])]
         else:
-            picks += list(rng.choice(pools[target], size=rng.integers(1, 4)))
+            picks += list(rng.choice(pools[side], size=rng.integers(1, 4)))
         feats, _ = article_features(proba[picks], np.ones(len(picks)), np.zeros(len(picks)))
         rows.append(feats)
-        out_labels.append(target)
+        out_labels.append(side)
     return np.vstack(rows), out_labels
 
 
@@ -149,8 +150,8 @@ class ArticleStanceModel:
         proba /= proba.sum(axis=1, keepdims=True)
         if self.priors:
             # trained class-balanced: the implied prior is uniform
-            target = np.array([self.priors[label] for label in STANCE_LABELS])
-            proba = proba * target
+            shares = np.array([self.priors[label] for label in STANCE_LABELS])
+            proba = proba * shares
             proba /= proba.sum(axis=1, keepdims=True)
         return proba
 
@@ -270,21 +271,41 @@ def fit_stance(
     return classifier, article_model, info
 
 
+#: Article probabilities of a text with nothing to classify, or that does not name the target.
+NONE_PROBA = (0.0, 0.0, 1.0)
+
+
 def predict_article_proba(
-    clf: Any, article_model: ArticleStanceModel, preprocessor: Any, text: str, quote_weight: float
+    clf: Any,
+    article_model: ArticleStanceModel,
+    preprocessor: Any,
+    text: str,
+    quote_weight: float,
+    target: TargetTerms | None = None,
 ) -> np.ndarray:
-    """Article probabilities of favor, against, none for one text (all on none when nothing is left)."""
+    """Article probabilities of favor, against, none for one text.
+
+    All on none when nothing is left after cleaning, or when ``target`` is given and the
+    text uses none of its terms (see :class:`mtopics.TargetTerms`).
+    """
+    if target is not None and not target.mentions(text):
+        return np.array(NONE_PROBA)
     rows = _article_rows(clf, preprocessor, [text], quote_weight)
     if not rows:
-        return np.array([0.0, 0.0, 1.0])
+        return np.array(NONE_PROBA)
     return np.asarray(article_model.predict_proba(rows[0])[0])
 
 
 def predict_article(
-    clf: Any, article_model: ArticleStanceModel, preprocessor: Any, text: str, quote_weight: float
+    clf: Any,
+    article_model: ArticleStanceModel,
+    preprocessor: Any,
+    text: str,
+    quote_weight: float,
+    target: TargetTerms | None = None,
 ) -> str:
-    """The article label of one text ("none" when nothing is left after cleaning)."""
-    proba = predict_article_proba(clf, article_model, preprocessor, text, quote_weight)
+    """The article label of one text (see :func:`predict_article_proba`)."""
+    proba = predict_article_proba(clf, article_model, preprocessor, text, quote_weight, target)
     return STANCE_LABELS[int(np.argmax(proba))]
 
 
@@ -295,6 +316,7 @@ def _held_out_fold(
     preprocessor: Any,
     article_texts: dict[str, tuple[str, str]],
     fit_params: dict[str, Any],
+    target: TargetTerms | None = None,
 ) -> tuple[list[str], np.ndarray, dict[str, str] | None]:
     train = [e for e in examples if not (e.evaluate and e.group == group)]
     test = [e for e in examples if e.evaluate and e.group == group]
@@ -303,7 +325,8 @@ def _held_out_fold(
     article = None
     if group in article_texts:
         text, label = article_texts[group]
-        predicted = predict_article(clf, article_model, preprocessor, text, fit_params.get("quote_weight", 0.5))
+        quote_weight = fit_params.get("quote_weight", 0.5)
+        predicted = predict_article(clf, article_model, preprocessor, text, quote_weight, target)
         article = {"article": group, "label": label, "predicted": predicted}
     return [e.label for e in test], passage_proba, article
 
@@ -314,6 +337,7 @@ def cross_validate_articles(
     preprocessor: Any,
     article_texts: dict[str, tuple[str, str]],
     n_jobs: int = 1,
+    target: TargetTerms | None = None,
     **fit_params: Any,
 ) -> dict[str, Any]:
     """Leave-one-article-out evaluation of passage and article stance.
@@ -321,7 +345,8 @@ def cross_validate_articles(
     For each article (a ``group`` of examples marked ``evaluate``), both
     models are trained without any of its passages, then its passages and
     the whole article (``article_texts[group] = (text, label)``) are
-    predicted.  Examples not marked ``evaluate`` are training data only.
+    predicted (as ``none`` when ``target`` is given and the article uses none of its
+    terms).  Examples not marked ``evaluate`` are training data only.
     The held-out articles run in parallel on ``n_jobs`` processes (joblib).
 
     Returns
@@ -343,7 +368,7 @@ def cross_validate_articles(
         "leave-one-article-out: %d articles, %s", len(held_groups), "in parallel" if n_jobs != 1 else "one at a time"
     )
     folds = Parallel(n_jobs=n_jobs)(
-        delayed(_held_out_fold)(examples, g, make_classifier, preprocessor, article_texts, fit_params)
+        delayed(_held_out_fold)(examples, g, make_classifier, preprocessor, article_texts, fit_params, target)
         for g in held_groups
     )
     p_true = [label for fold in folds for label in fold[0]]

@@ -24,6 +24,7 @@ from typing import Any
 
 from ._corpus import FORMATS
 from ._passages import PASSAGE_MODES
+from ._target import check_target_term
 from .exceptions import ConfigError
 
 __all__ = ["PARAMS", "SOURCE_PARAMS", "ExperimentConfig", "Param", "load_config", "parse_override"]
@@ -37,7 +38,8 @@ class Param:
     """One config key: its type, default, allowed values and meaning.
 
     ``kind`` is one of ``int``, ``float``, ``bool``, ``str``, ``str-list``,
-    ``name``, ``alpha`` (a choice or a positive number), ``topics`` (an int, a list
+    ``name``, ``terms`` (target words, see :func:`mtopics._target.check_target_term`),
+    ``alpha`` (a choice or a positive number), ``topics`` (an int, a list
     of ints or a ``{min, max, step}`` range, all within ``range``), ``priors`` (a
     table of class shares) or ``sources`` (an array of tables, see :data:`SOURCE_PARAMS`).
     """
@@ -72,6 +74,7 @@ class Param:
             "str-list": "a list of strings",
             "name": "a name of letters, digits, '_', '.', '-' (at most 64)",
             "priors": "a table of favor, against, none shares that sum to 1, or {} for none",
+            "terms": "a list of words or phrases",
             "sources": "an array of [[stance.sources]] tables",
             "int": "an int",
             "float": "a number",
@@ -296,6 +299,13 @@ PARAMS: tuple[Param, ...] = (
         "Weight of quoted speech against the author's own words in article stance.",
         range=(0.0, 1.0),
     ),
+    P(
+        "stance.target_terms",
+        "terms",
+        [],
+        "Words that name the stance target (`harass*`: any ending; `me too`: also `metoo`, `#MeToo`): an "
+        "article that uses none of them is `none` without the classifier; `[]`: every article is classified.",
+    ),
     P("stance.seed", "int", 42, "Seed of the calibration and evaluation folds.", range=(0, 2**31 - 1)),
 )
 
@@ -394,6 +404,8 @@ def _check_value(param: Param, value: Any, where: str, label: str) -> Any:
         return _check_topics(param, value, where, label)
     if kind == "priors":
         return _check_priors(param, value, where, label)
+    if kind == "terms":
+        return _check_terms(param, value, where, label)
     if kind == "sources":
         return _check_sources(param, value, where, label)
     raise AssertionError(f"unknown parameter kind {kind}")
@@ -444,6 +456,20 @@ def _check_priors(param: Param, value: Any, where: str, label: str) -> dict[str,
     if abs(sum(value.values()) - 1.0) > 1e-6:
         raise _fail(where, label, param, value, f"the shares sum to {sum(value.values()):g}")
     return {k: float(value[k]) for k in ("favor", "against", "none")}
+
+
+def _check_terms(param: Param, value: Any, where: str, label: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _fail(where, label, param, value)
+    seen: set[str] = set()
+    for i, term in enumerate(value, start=1):
+        problem = check_target_term(term)
+        if problem is not None:
+            raise _fail(where, label, param, value, f"term {i}, {_show(term)}: use {problem}")
+        if term.lower() in seen:
+            raise _fail(where, label, param, value, f"term {i}, {_show(term)}, repeats an earlier one")
+        seen.add(term.lower())
+    return list(value)
 
 
 def _check_sources(param: Param, value: Any, where: str, label: str) -> list[dict[str, Any]]:

@@ -24,6 +24,7 @@ from ._model import MtopicsModel, _excerpt
 from ._preprocess import PassageParams, Preprocessor
 from ._stance import StanceClassifier, cross_validate_stance
 from ._store import VersionWriter, sha256_file
+from ._target import TargetTerms
 from ._topics import SELECTION_RULE, LdaTopicModel, evaluate_topics, select_num_topics
 from ._version import __version__
 from .exceptions import ConfigError, CorpusError
@@ -341,7 +342,9 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
     if config["stance.enabled"]:
         stance, article_model, stance_metrics, sources = _train_stance(config, pre)
         clock.lap("stance")
-    model = MtopicsModel(pre, lda, stance, article_model, topic_info, quote_weight=config["stance.quote_weight"])
+    model = MtopicsModel(
+        pre, lda, stance, article_model, topic_info, quote_weight=config["stance.quote_weight"], target=_target(config)
+    )
     model.corpus = model.summarize(_documents(config, LoadReport()))
     clock.lap("corpus summary")
     article_labels = None
@@ -429,6 +432,12 @@ def _article_texts_for_eval(config: ExperimentConfig) -> dict[str, tuple[str, st
     return {doc_id: (texts[doc_id], label) for doc_id, label in labels.items()}
 
 
+def _target(config: ExperimentConfig) -> TargetTerms | None:
+    """The `[stance] target_terms` of a config (``None`` when stance is off or no term is given)."""
+    terms = config["stance.target_terms"]
+    return TargetTerms(terms) if config["stance.enabled"] and terms else None
+
+
 def _stance_fit_params(config: ExperimentConfig) -> dict[str, Any]:
     """Keyword arguments of :func:`fit_stance` (and its cross-validation) from `[stance]`."""
     s = config["stance"]
@@ -467,7 +476,13 @@ def _train_stance(
                     "`group_field` (the article id); got a source without it"
                 )
             result = cross_validate_articles(
-                examples, make, pre, _article_texts_for_eval(config), n_jobs=s["n_jobs"] or 1, **fit_params
+                examples,
+                make,
+                pre,
+                _article_texts_for_eval(config),
+                n_jobs=s["n_jobs"] or 1,
+                target=_target(config),
+                **fit_params,
             )
             metrics = result["passage"]
             metrics["article"] = result["article"]

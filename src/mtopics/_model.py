@@ -15,12 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from ._article import ArticleStanceModel, article_inputs, predict_article_proba
+from ._article import NONE_PROBA, ArticleStanceModel, article_inputs, predict_article_proba
 from ._corpus import Document
 from ._metrics import STANCE_LABELS
 from ._preprocess import Preprocessor
 from ._stance import StanceClassifier, function_word_share
 from ._store import VersionWriter, read_array, read_json, resolve_version, verify_version
+from ._target import TargetTerms
 from ._topics import LdaTopicModel
 from .exceptions import ModelFormatError, ModelIntegrityError
 
@@ -117,6 +118,10 @@ class MtopicsModel:
         Where the version lives.
     quote_weight : float
         Weight of quoted speech in article stance.
+    target : TargetTerms or None
+        Words that name the stance target: an article that uses none of them is ``none``
+        (see :class:`mtopics.TargetTerms`); ``None``: every article goes to the classifier
+        (versions of formats 1 and 2, and experiments without ``[stance].target_terms``).
     """
 
     preprocessor: Preprocessor
@@ -128,6 +133,7 @@ class MtopicsModel:
     path: Path | None = None
     quote_weight: float = 0.5
     corpus: CorpusSummary | None = None
+    target: TargetTerms | None = None
 
     @property
     def topics(self) -> list[dict[str, Any]]:
@@ -160,7 +166,8 @@ class MtopicsModel:
             One record per article with ``id``; ``topics`` (``id``, ``label``,
             ``terms``, ``weight``, sorted by weight); ``stance`` (``label``,
             ``probabilities`` of favor/against/none, ``evidence`` with the
-            passages and terms that drove it), or ``None`` when nothing is left
+            passages and terms that drove it and, when the model has target terms,
+            the ones the article uses), or ``None`` when nothing is left
             after cleaning or no stance model was trained; ``passages``;
             ``tokens``; ``warnings``.
         """
@@ -209,7 +216,15 @@ class MtopicsModel:
             for k in order
         ]
         if self.stance is not None and self.article_model is not None:
-            record["stance"] = self._stance(doc_id, text)
+            mentions = self.target.mentions(text) if self.target is not None else None
+            record["stance"] = self._stance(doc_id, text, mentions)
+            if mentions == {}:
+                assert self.target is not None
+                shown = ", ".join(self.target.terms[:4]) + (", ..." if len(self.target.terms) > 4 else "")
+                notes.append(
+                    f"off target: uses none of the model's {len(self.target.terms)} target terms ({shown}); "
+                    "stance set to none without the classifier"
+                )
             share, words = function_word_share(text)
             if words >= PRECLEANED_MIN_WORDS and share < PRECLEANED_SHARE:
                 notes.append(
@@ -253,8 +268,11 @@ class MtopicsModel:
             tokens.append(float(lengths.sum()))
             topics.append(self._mixture(token_lists, lengths))
             if self.stance is not None and self.article_model is not None:
-                inputs = article_inputs(self.stance, self.preprocessor, doc.id, doc.text, self.quote_weight)
-                stance.append(nan if inputs is None else self.article_model.predict_proba(inputs[3])[0])
+                if self.target is not None and not self.target.mentions(doc.text):
+                    stance.append(np.array(NONE_PROBA) if lengths.sum() > 0 else nan)
+                else:
+                    inputs = article_inputs(self.stance, self.preprocessor, doc.id, doc.text, self.quote_weight)
+                    stance.append(nan if inputs is None else self.article_model.predict_proba(inputs[3])[0])
             if n % log_every == 0:
                 logger.info("summarised %d articles", n)
         k = self.lda.num_topics
@@ -265,8 +283,12 @@ class MtopicsModel:
             np.vstack(stance) if stance else None,
         )
 
-    def _stance(self, doc_id: str, text: str) -> dict[str, Any] | None:
+    def _stance(self, doc_id: str, text: str, mentions: dict[str, int] | None) -> dict[str, Any] | None:
+        """Article stance with evidence; ``mentions``: the target terms the text uses (``None``: no target)."""
         assert self.stance is not None and self.article_model is not None
+        if mentions == {}:
+            evidence: dict[str, Any] = {"passages": [], "terms": [], "target_terms": {}}
+            return {"label": "none", "probabilities": _probs(np.array(NONE_PROBA)), "evidence": evidence}
         inputs = article_inputs(self.stance, self.preprocessor, doc_id, text, self.quote_weight)
         if inputs is None:
             return None
@@ -292,17 +314,17 @@ class MtopicsModel:
             for i in top
         ]
         terms = self.stance.term_contributions(" ".join(texts[i] for i in top), label, n=8)
-        return {
-            "label": label,
-            "probabilities": _probs(article),
-            "evidence": {"passages": evidence_passages, "terms": terms},
-        }
+        evidence = {"passages": evidence_passages, "terms": terms}
+        if mentions is not None:
+            evidence["target_terms"] = mentions
+        return {"label": label, "probabilities": _probs(article), "evidence": evidence}
 
     def evaluate_stance(self, texts: Sequence[str], labels: Sequence[str], level: str = "article") -> dict[str, Any]:
         """Stance metrics of this model on labelled texts (see :func:`mtopics.stance_report`).
 
         ``level="article"`` scores each text as an article (passages combined);
-        ``"passage"`` classifies each text as a single passage.  The report also has
+        ``"passage"`` classifies each text as a single passage (target terms are not
+        looked for: a passage may take a side without naming the target).  The report also has
         ``calibration`` (:func:`mtopics.calibration_report` of the probabilities).
         """
         from ._metrics import calibration_report, stance_report
@@ -313,7 +335,9 @@ class MtopicsModel:
             proba = self.stance.predict_proba(list(texts))
         elif level == "article":
             rows = [
-                predict_article_proba(self.stance, self.article_model, self.preprocessor, text, self.quote_weight)
+                predict_article_proba(
+                    self.stance, self.article_model, self.preprocessor, text, self.quote_weight, self.target
+                )
                 for text in texts
             ]
             proba = np.vstack(rows) if rows else np.zeros((0, len(STANCE_LABELS)))
@@ -343,6 +367,7 @@ class MtopicsModel:
             sstate, sarrays = self.stance.get_state()
             astate, aarrays = self.article_model.get_state()
             sstate["quote_weight"] = self.quote_weight
+            sstate["target_terms"] = list(self.target.terms) if self.target is not None else None
             sstate["article"] = astate
             writer.write_json("stance.json", sstate)
             for name, arr in {**sarrays, **aarrays}.items():
@@ -398,8 +423,17 @@ def _read_v2(path: Path, manifest: dict[str, Any]) -> MtopicsModel:
     return model
 
 
+def _read_v3(path: Path, manifest: dict[str, Any]) -> MtopicsModel:
+    """Format 3 (mtopics 0.3): format 2 and the stance target terms (``stance.json``)."""
+    model = _read_v2(path, manifest)
+    if model.stance is not None:
+        terms = read_json(path / "stance.json").get("target_terms")
+        model.target = TargetTerms(terms) if terms is not None else None
+    return model
+
+
 #: One reader per format version; old readers stay when the format changes.
-_READERS = {1: _read_v1, 2: _read_v2}
+_READERS = {1: _read_v1, 2: _read_v2, 3: _read_v3}
 
 
 def load_model(path: str | Path) -> MtopicsModel:

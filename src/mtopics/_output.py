@@ -44,6 +44,9 @@ def format_score_table(record: dict[str, Any], width: int = 100, max_topics: int
         head = "  topics   " if i == 0 else "           "
         lines.append(f"{head}{_pct(topic['weight'])}  #{topic['id']} {topic['label']}")
     if stance:
+        named = ", ".join(f"{term} {n}" for term, n in list(stance["evidence"].get("target_terms", {}).items())[:6])
+        if named:
+            lines.append(f"  target    {named}")
         terms = ", ".join(t["term"] for t in stance["evidence"]["terms"][:6])
         if terms:
             lines.append(f"  terms     {terms}")

@@ -130,6 +130,8 @@ def test_evaluate_stance_levels(model) -> None:  # type: ignore[no-untyped-def]
         np.mean(np.sum((article_proba - truth) ** 2, axis=1)), abs=1e-3
     )
     assert np.isclose(passage["accuracy"] * 2, round(passage["accuracy"] * 2))
+    # the court sentence names no target term: at article level it is none by the target terms
+    assert article["off_target"] == 1 and passage["off_target"] is None
     with pytest.raises(ValueError, match="level must be"):
         model.evaluate_stance(texts, ["none", "favor"], level="sentence")
 

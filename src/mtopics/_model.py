@@ -325,7 +325,9 @@ class MtopicsModel:
         ``level="article"`` scores each text as an article (passages combined);
         ``"passage"`` classifies each text as a single passage (target terms are not
         looked for: a passage may take a side without naming the target).  The report also has
-        ``calibration`` (:func:`mtopics.calibration_report` of the probabilities).
+        ``calibration`` (:func:`mtopics.calibration_report` of the probabilities) and
+        ``off_target``: how many texts were ``none`` because they use no target term (article
+        level with target terms; ``None`` otherwise).
         """
         from ._metrics import calibration_report, stance_report
 
@@ -346,6 +348,8 @@ class MtopicsModel:
         predicted = [STANCE_LABELS[i] for i in np.argmax(proba, axis=1)]
         report = stance_report(list(labels), predicted)
         report["calibration"] = calibration_report(list(labels), proba)
+        target = self.target if level == "article" else None
+        report["off_target"] = None if target is None else sum(not target.mentions(t) for t in texts)
         return report
 
     # -- saving ----------------------------------------------------------------

@@ -20,8 +20,8 @@ def add_parser(sub: Any) -> None:
         "per-class F1, the calibration of the probabilities (Brier score, log loss, ECE) and the confusion "
         "matrix. DATA is a CSV or JSONL file (fields `text` and `label`: favor, "
         "against, none) or a folder of .txt articles with a labels.csv/labels.jsonl (fields `id` = file name, "
-        "`label`). Each example is scored as an article (its passages combined), or as one passage with "
-        "--level passage.",
+        "`label`). Each example is scored as an article (its passages combined; one that uses none of the "
+        "model's target terms is none, and their number is printed), or as one passage with --level passage.",
     )
     p.add_argument("data", help="labelled CSV or JSONL file, or a folder of .txt files with labels.csv")
     p.add_argument(
@@ -54,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
             f"support {row['support']}"
         )
     print(f"averages over: {', '.join(report['labels_evaluated'])}")
+    if report["off_target"]:
+        print(f"off target: {report['off_target']} of {report['n']} use none of the model's target terms (scored none)")
     cal = report["calibration"]
     if cal["n"]:
         print(

@@ -8,11 +8,16 @@ method then trains on those token lists, K in {6, 8, 10, 12}, seeds 0-2:
 - gensim LdaModel, 10 passes (``filter_extremes(2, 0.5)``, as in bench_topics.py);
 - scikit-learn LDA, batch (same vocabulary);
 - tomotopy LDA, 1000 Gibbs iterations, terms seen at least twice (only when ``tomotopy`` is
-  installed: ``.venv/bin/pip install tomotopy``; it is not a dependency of mtopics).
+  installed: ``.venv/bin/pip install tomotopy``; it is not a dependency of mtopics);
+- mtopics with seeded topics (``LdaTopicModel(seed_topics=...)``, the seeds of
+  experiments/metoo_pk_guided.toml: the corpus README's own words for each theme), at
+  ``seed_strength`` 1 and 10.  Would telling the model the themes find them?
 
 Each model's top 10 terms are checked against the team's list of expected themes
 (data/topics/expected_themes.toml) with :func:`mtopics.theme_coverage` (one topic per theme,
-at least two theme words among a topic's top 10 terms).  The question it answers: is a theme
+at least two theme words among a topic's top 10 terms); and a second time counting only the
+theme words that are *not* seed words, so that a seeded topic must show more of its theme
+than the words it was given.  The question it answers: is a theme
 the default experiment misses missing because of mtopics' modelling, or because the corpus
 barely speaks of it?  It also counts, per theme, the corpus tokens that are theme words.
 
@@ -42,6 +47,10 @@ from mtopics._experiment import _documents, _preprocessor  # noqa: E402
 KS = (6, 8, 10, 12)
 SEEDS = (0, 1, 2)
 
+#: Seed topics of the seeded rows: those of experiments/metoo_pk_guided.toml (the corpus
+#: README's own words for each theme), in the order of data/topics/expected_themes.toml.
+SEED_TOPICS = mtopics.load_config(ROOT / "experiments" / "metoo_pk_guided.toml")["lda.seed_topics"]
+
 
 def seed_passages() -> list[list[str]]:
     """Token lists of the seed passages, as the default experiment trains on them."""
@@ -65,6 +74,12 @@ def top_terms_tomotopy(docs, k, seed):  # type: ignore[no-untyped-def]
     return [[w for w, _ in m.get_topic_words(t, top_n=10)] for t in range(k)]
 
 
+def top_terms_seeded(docs, k, seed, strength):  # type: ignore[no-untyped-def]
+    lda = mtopics.LdaTopicModel(num_topics=k, random_state=seed, seed_topics=SEED_TOPICS, seed_strength=strength)
+    lda.fit(docs)
+    return [lda.top_terms(t, 25) for t in range(k)]
+
+
 def main() -> None:
     spec = tomllib.loads((ROOT / "data" / "topics" / "expected_themes.toml").read_text(encoding="utf-8"))
     themes = {t["name"]: t["words"] for t in spec["theme"]}
@@ -80,22 +95,38 @@ def main() -> None:
         methods["tomotopy LDA, 1000 iterations"] = top_terms_tomotopy
     except ImportError:
         print("tomotopy not installed: its row is left out", file=sys.stderr)
+    for strength in (1.0, 10.0):
+        methods[f"mtopics, seeded topics, strength {strength:g}"] = lambda docs, k, seed, strength=strength: (
+            top_terms_seeded(docs, k, seed, strength)
+        )
+    seed_parts = {w for words in SEED_TOPICS.values() for w in words}
+    unseeded = {name: [w for w in words if w not in seed_parts] for name, words in themes.items()}
     # how much the corpus says of each theme: tokens that are (or contain) a theme word
     counts = Counter(w for tokens in docs for term in tokens for w in term.split("_"))
     usage = {name: {w: counts[w] for w in words if counts[w]} for name, words in themes.items()}
     rows: list[dict[str, Any]] = []
     for method, fn in methods.items():
         for k in KS:
-            found = []
+            found, found_unseeded = [], []
             missed: Counter[str] = Counter()
             for seed in SEEDS:
-                coverage = mtopics.theme_coverage(fn(docs, k, seed), themes)
+                tops = fn(docs, k, seed)
+                coverage = mtopics.theme_coverage(tops, themes)
                 found.append(sum(v is not None for v in coverage.values()))
                 missed.update(name for name, v in coverage.items() if v is None)
+                found_unseeded.append(sum(v is not None for v in mtopics.theme_coverage(tops, unseeded).values()))
             rows.append(
-                {"method": method, "K": k, "found": found, "median": statistics.median(found), "missed": dict(missed)}
+                {
+                    "method": method,
+                    "K": k,
+                    "found": found,
+                    "median": statistics.median(found),
+                    "missed": dict(missed),
+                    "found_without_seed_words": found_unseeded,
+                    "median_without_seed_words": statistics.median(found_unseeded),
+                }
             )
-            print(f"  {method} K={k}: {found}", file=sys.stderr)
+            print(f"  {method} K={k}: {found}, without seed words {found_unseeded}", file=sys.stderr)
     out = ROOT / "benchmarks" / "results" / "themes_seed.json"
     out.write_text(
         json.dumps({"passages": len(docs), "seeds": list(SEEDS), "rows": rows, "theme_words": usage}, indent=2) + "\n"
@@ -109,6 +140,17 @@ def main() -> None:
         cells = [f"{r['median']:g} ({min(r['found'])}-{max(r['found'])})" for r in mine]
         never = [short[n] for n in themes if all(r["missed"].get(n, 0) == len(SEEDS) for r in mine)]
         print(f"| {method} | " + " | ".join(cells) + f" | {', '.join(never) or '-'} |")
+    print("\nThe same, counting only theme words that are not seed words of metoo_pk_guided.toml:\n")
+    print("| method | " + " | ".join(f"K={k}" for k in KS) + " |")
+    print("|---|" + "---|" * len(KS))
+    for method in methods:
+        mine = [r for r in rows if r["method"] == method]
+        cells = [
+            f"{r['median_without_seed_words']:g} ({min(r['found_without_seed_words'])}-"
+            f"{max(r['found_without_seed_words'])})"
+            for r in mine
+        ]
+        print(f"| {method} | " + " | ".join(cells) + " |")
     print("\n| theme | theme-word tokens in the corpus | most used |")
     print("|---|---|---|")
     for name, words in usage.items():

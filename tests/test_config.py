@@ -97,6 +97,15 @@ def test_bad_num_topics_names_the_key_and_what_is_allowed(tmp_path: Path, value:
         ),
         ('[stance]\ntarget_terms = ["Rape", "rape"]\n', '(term 2, "rape", repeats an earlier one)'),
         ("[stance]\ntarget_terms = [1]\n", "`[stance].target_terms` in {p} must be a list of words or phrases; got"),
+        (
+            '[lda]\nseed_topics = {law = "court"}\n',
+            "`[lda].seed_topics` in {p} must be a table of topic names, each with a non-empty list of words; got",
+        ),
+        ("[lda]\nseed_topics = {law = []}\n", '(topic "law" has [])'),
+        (
+            '[lda]\nnum_topics = {min = 2, max = 6}\nseed_topics = {a = ["x"], b = ["y"], c = ["z"]}\n',
+            "`[lda].num_topics` in {p} must be at least the number of `[lda].seed_topics` (3); got 2",
+        ),
     ],
 )
 def test_invalid_configs(tmp_path: Path, snippet: str, expected: str) -> None:

@@ -185,6 +185,22 @@ def test_default_topics_against_the_teams_list_of_expected_themes(trained_versio
     assert all(model.topic_info[k]["label"] for k in found.values() if k is not None)
 
 
+def test_the_guided_experiment_puts_each_seeded_theme_first_under_its_name(repo_root: Path, tmp_path: Path) -> None:
+    from mtopics import load_config
+
+    config = load_config(repo_root / "experiments" / "metoo_pk_guided.toml")
+    seeds = config["lda.seed_topics"]
+    model = load_model(run_experiment(config, models_dir=tmp_path))
+    assert model.lda.num_topics >= len(seeds) and model.stance is None
+    for k, (name, words) in enumerate(seeds.items()):
+        label = model.topic_info[k]["label"]
+        assert label.startswith(f"{name}: ")
+        # every seeded topic holds at least one of its seed words among its top 10 terms
+        assert any(part in words for term in model.topic_info[k]["terms"] for part in term.split()), name
+    # saved and read back: the seeds, and the fixed (K, V) prior raised on the seed terms
+    assert model.lda.seed_topics == seeds and model.lda.eta_.shape == (model.lda.num_topics, len(model.lda.terms_))
+
+
 def test_corpus_errors_are_reported_with_the_config(tmp_path: Path) -> None:
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "empty.txt").write_text("   ")

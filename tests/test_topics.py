@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from mtopics import LdaTopicModel, NotFittedError
+from mtopics import LdaTopicModel, NotFittedError, select_num_topics
 
 COURT = ["court", "hearing", "judge", "lawyer", "case", "adjourned"]
 MUSIC = ["singer", "album", "song", "concert", "music", "band"]
@@ -204,7 +204,6 @@ def test_select_num_topics_records_every_candidate_and_follows_the_rule(monkeypa
 
 
 def test_select_num_topics_finds_the_number_of_themes_of_a_made_up_corpus() -> None:
-    from mtopics import select_num_topics
 
     # 4 themes of 25 words each, word frequencies falling within a theme; one theme per document
     rng = np.random.default_rng(1)
@@ -291,3 +290,65 @@ def test_subsample_plan_draws_one_mask_per_restart_shared_by_every_k() -> None:
     assert 0.65 < masks[1].mean() < 0.95
     with pytest.raises(ValueError, match=r"subsample must be in \(0, 1\]; got 1.5"):
         LdaTopicModel(subsample=1.5).fit(docs)
+
+
+def test_seed_topics_come_first_in_order_whatever_the_seed() -> None:
+    seeds = {"the courts": ["judge"], "music": ["album", "concert"]}
+    for random_state in (0, 5):
+        lda = LdaTopicModel(num_topics=3, seed_topics=seeds, no_below=1, no_above=1.0, random_state=random_state)
+        lda.fit(three_themes())
+        assert set(lda.top_terms(0, 6)) == set(COURT) and set(lda.top_terms(1, 6)) == set(MUSIC)
+        assert set(lda.top_terms(2, 6)) == set(FILM)  # the free topic takes what is left
+        assert lda.label(0).startswith("the courts: ") and lda.label(1).startswith("music: ")
+        # the terms after the name are what the data put around the seed words, not the seeds
+        assert "judge" not in lda.label(0) and len(lda.label(0).split(": ")[1].split(" / ")) == 3
+        assert not {"album", "concert"} & set(lda.label(1).split(": ")[1].split(" / "))
+        assert lda.seed_name(0) == "the courts" and lda.seed_name(2) is None and ":" not in lda.label(2)
+
+
+def test_seeded_prior_is_a_fixed_matrix_raised_on_the_seed_terms() -> None:
+    lda = LdaTopicModel(num_topics=3, seed_topics={"film": ["cinema"]}, seed_strength=4.0, no_below=1, no_above=1.0)
+    lda.fit(three_themes())
+    assert lda.eta_.shape == (3, len(lda.terms_))
+    i = lda.terms_.index("cinema")
+    assert lda.eta_[0, i] == pytest.approx(1 / 3 + 4.0) and lda.eta_[1, i] == pytest.approx(1 / 3)
+    assert np.allclose(np.delete(lda.eta_, i, axis=1), 1 / 3)
+    state, arrays = lda.get_state()
+    again = LdaTopicModel.from_state(json.loads(json.dumps(state)), arrays)
+    assert again.label(0) == lda.label(0) and again.eta_.shape == (3, len(lda.terms_))
+    doc = [["cinema", "judge", "album"]]
+    assert np.array_equal(again.transform(doc), lda.transform(doc))
+
+
+def test_seed_words_and_their_phrases_stay_in_the_vocabulary() -> None:
+    # "news" is in every document: no_above drops it, unless it is a seed word; the phrase
+    # "news_desk" holds the seed word and is seeded with it
+    docs = [[*d, "news", "news_desk"] for d in three_themes()]
+    plain = LdaTopicModel(num_topics=3, no_below=1, no_above=0.5).fit(docs)
+    assert "news" not in plain.terms_
+    seeded = LdaTopicModel(num_topics=3, seed_topics={"newsroom": ["news"]}, no_below=1, no_above=0.5).fit(docs)
+    assert {"news", "news_desk"} <= set(seeded.terms_)
+    assert seeded.eta_[0, seeded.terms_.index("news_desk")] > seeded.eta_[1, seeded.terms_.index("news_desk")]
+
+
+def test_seed_topic_errors_and_warnings(caplog: pytest.LogCaptureFixture) -> None:
+    with pytest.raises(ValueError, match="at least the number of seed topics"):
+        LdaTopicModel(num_topics=1, seed_topics={"a": ["judge"], "b": ["album"]}, no_below=1, no_above=1.0).fit(
+            three_themes()
+        )
+    with pytest.raises(ValueError, match="none of its words"):
+        LdaTopicModel(num_topics=3, seed_topics={"sport": ["cricket"]}, no_below=1, no_above=1.0).fit(three_themes())
+    with pytest.raises(ValueError, match="at least one word"):
+        LdaTopicModel(num_topics=3, seed_topics={"empty": []}, no_below=1, no_above=1.0).fit(three_themes())
+    with caplog.at_level("WARNING", logger="mtopics"):
+        LdaTopicModel(num_topics=3, seed_topics={"film": ["cinema", "oscars"]}, no_below=1, no_above=1.0).fit(
+            three_themes()
+        )
+    assert "seed topic 'film': oscars not in the corpus" in caplog.text
+    with pytest.raises(ValueError, match="at least the number of seed topics"):
+        select_num_topics(
+            three_themes(),
+            [1, 3],
+            three_themes(),
+            LdaTopicModel(seed_topics={"a": ["judge"], "b": ["album"]}, no_below=1, no_above=1.0),
+        )

@@ -39,6 +39,7 @@ class Param:
 
     ``kind`` is one of ``int``, ``float``, ``bool``, ``str``, ``str-list``,
     ``name``, ``terms`` (target words, see :func:`mtopics._target.check_target_term`),
+    ``seeds`` (a table of seed topic names to word lists),
     ``alpha`` (a choice or a positive number), ``topics`` (an int, a list
     of ints or a ``{min, max, step}`` range, all within ``range``), ``priors`` (a
     table of class shares) or ``sources`` (an array of tables, see :data:`SOURCE_PARAMS`).
@@ -75,6 +76,7 @@ class Param:
             "name": "a name of letters, digits, '_', '.', '-' (at most 64)",
             "priors": "a table of favor, against, none shares that sum to 1, or {} for none",
             "terms": "a list of words or phrases",
+            "seeds": "a table of topic names, each with a non-empty list of words",
             "sources": "an array of [[stance.sources]] tables",
             "int": "an int",
             "float": "a number",
@@ -207,6 +209,20 @@ PARAMS: tuple[Param, ...] = (
         range=(0.1, 1.0),
     ),
     P("lda.n_jobs", "int", -1, "Processes for restarts and K candidates (-1: all cores).", range=(-1, 64)),
+    P(
+        "lda.seed_topics",
+        "seeds",
+        {},
+        "Seeded (guided) topics, `{name = [words], ...}`: they become the first topics, each with a prior "
+        "raised for its words (and phrases holding them); `eta` is then fixed. `{}`: none (docs/topics.md).",
+    ),
+    P(
+        "lda.seed_strength",
+        "float",
+        10.0,
+        "Pseudo-counts added to the prior of each seed word on its seeded topic.",
+        range=(0.001, 1000.0),
+    ),
     P("evaluation.coherence_topn", "int", 10, "Top terms per topic for coherence.", range=(2, 100)),
     P("evaluation.diversity_topn", "int", 25, "Top terms per topic for topic diversity.", range=(2, 500)),
     P(
@@ -406,6 +422,8 @@ def _check_value(param: Param, value: Any, where: str, label: str) -> Any:
         return _check_priors(param, value, where, label)
     if kind == "terms":
         return _check_terms(param, value, where, label)
+    if kind == "seeds":
+        return _check_seeds(param, value, where, label)
     if kind == "sources":
         return _check_sources(param, value, where, label)
     raise AssertionError(f"unknown parameter kind {kind}")
@@ -472,6 +490,15 @@ def _check_terms(param: Param, value: Any, where: str, label: str) -> list[str]:
     return list(value)
 
 
+def _check_seeds(param: Param, value: Any, where: str, label: str) -> dict[str, list[str]]:
+    if not isinstance(value, dict):
+        raise _fail(where, label, param, value)
+    for name, words in value.items():
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+            raise _fail(where, label, param, value, f"topic {_show(name)} has {_show(words)}")
+    return {name: list(words) for name, words in value.items()}
+
+
 def _check_sources(param: Param, value: Any, where: str, label: str) -> list[dict[str, Any]]:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise _fail(where, label, param, value)
@@ -526,6 +553,12 @@ def _validate(data: Mapping[str, Any], where: str) -> dict[str, Any]:
         raise ConfigError(
             f'`[lda].alpha` in {where} must be "symmetric", "asymmetric" or a number when '
             f'`[lda].multicore` is true (LdaMulticore cannot learn alpha); got "auto"'
+        )
+    ks = lda["num_topics"] if isinstance(lda["num_topics"], list) else [lda["num_topics"]]
+    if lda["seed_topics"] and min(ks) < len(lda["seed_topics"]):
+        raise ConfigError(
+            f"`[lda].num_topics` in {where} must be at least the number of `[lda].seed_topics` "
+            f"({len(lda['seed_topics'])}); got {min(ks)}"
         )
     if resolved["passages"]["min_words"] > resolved["passages"]["max_words"]:
         raise ConfigError(

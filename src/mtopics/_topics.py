@@ -131,6 +131,50 @@ def _nndsvd_start(tfidf: Any, num_topics: int, total_tokens: float) -> np.ndarra
     return np.asarray(h / h.sum(axis=1, keepdims=True) * (total_tokens / num_topics))
 
 
+def _seed_start(tfidf: Any, seed_ids: list[list[int]], num_topics: int, total_tokens: float) -> np.ndarray:
+    """Starting topics of a seeded model: seeded topics first, then NMF topics for the others.
+
+    A seeded topic starts as the TF-IDF centroid of the documents, each weighted by how much
+    of its seed terms it holds; the remaining ``num_topics - len(seed_ids)`` topics start as
+    in :func:`_nndsvd_start`.  Rows are scaled like gensim's sufficient statistics.
+    """
+    n_seeded = len(seed_ids)
+    rows = np.zeros((num_topics, tfidf.shape[1]))
+    for k, ids in enumerate(seed_ids):
+        weight = np.asarray(tfidf[:, ids].sum(axis=1)).ravel()
+        rows[k] = np.asarray(tfidf.T @ weight).ravel() + 1e-12
+    rows[:n_seeded] /= rows[:n_seeded].sum(axis=1, keepdims=True)
+    if num_topics > n_seeded:
+        rest = _nndsvd_start(tfidf, num_topics - n_seeded, float(num_topics - n_seeded))
+        rows[n_seeded:] = rest
+    return rows * (total_tokens / num_topics)
+
+
+def _seed_pairs(seed_topics: Any) -> list[tuple[str, tuple[str, ...]]]:
+    """``seed_topics`` (a mapping of name to words, or pairs) as checked ``(name, words)`` pairs."""
+    if seed_topics is None:
+        return []
+    items = list(seed_topics.items()) if isinstance(seed_topics, dict) else [tuple(x) for x in seed_topics]
+    pairs = []
+    for item in items:
+        if len(item) != 2:
+            raise ValueError(f"seed_topics must map names to lists of words; got {item!r}")
+        name, words = item
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"seed topic names must be non-empty strings; got {name!r}")
+        if isinstance(words, str) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+            raise ValueError(f"seed topic {name!r} must list at least one word, each a non-empty string; got {words!r}")
+        pairs.append((name, tuple(w.strip().lower() for w in words)))
+    if len({name for name, _ in pairs}) != len(pairs):
+        raise ValueError(f"seed topic names repeat: {[name for name, _ in pairs]}")
+    return pairs
+
+
+def _is_seed_term(term: str, words: tuple[str, ...]) -> bool:
+    """A term stands for a seed word when it is the word or a phrase holding it (``khawaja`` -> ``khawaja_sira``)."""
+    return term in words or any(part in words for part in term.split("_"))
+
+
 class LdaTopicModel:
     """Latent Dirichlet Allocation on token lists (gensim engine).
 
@@ -184,6 +228,18 @@ class LdaTopicModel:
         deterministic, so every seed finds the same topics, and gives more coherent
         topics (docs/topics.md has the measurements); needs the sparse TF-IDF matrix in
         memory.  ``"random"``: gensim's own random start.
+    seed_topics : dict of str to list of str, optional
+        Seeded ("guided") topics: a name and seed words for each, given in order, which
+        become the first topics (``num_topics`` must be at least their number; the others are
+        free).  A seed word also seeds the phrases that hold it (``khawaja`` seeds
+        ``khawaja_sira``); seed terms stay in the vocabulary whatever ``no_above`` says.  The
+        topic-word prior is then fixed (not learnt): ``eta`` (``1/K`` unless a number is
+        given) everywhere, plus ``seed_strength`` for each seed term on its own topic; with
+        ``init="nndsvd"`` a seeded topic starts from the passages that hold its seed terms.
+        The model is told where to look, so a seeded topic that holds its seed words shows
+        what the data put around them, not that the theme was found (docs/topics.md).
+    seed_strength : float
+        Pseudo-counts added to the prior of each seed term on its topic.
 
     Attributes
     ----------
@@ -194,7 +250,7 @@ class LdaTopicModel:
     lambda_ : ndarray of shape (num_topics, n_terms)
         Variational topic-word parameters.
     alpha_, eta_ : ndarray
-        The priors, as learnt or given.
+        The priors, as learnt or given (``eta_`` has one row per topic when seeded).
     stability_ : float or None
         Agreement of the restarts' topics in [0, 1] (see :func:`mtopics.topic_stability`);
         ``None`` with one run.
@@ -229,6 +285,8 @@ class LdaTopicModel:
         n_jobs: int = 1,
         init: str = "nndsvd",
         subsample: float = 1.0,
+        seed_topics: Any = None,
+        seed_strength: float = 10.0,
     ):
         self.num_topics = num_topics
         self.alpha = alpha
@@ -247,6 +305,8 @@ class LdaTopicModel:
         self.n_jobs = n_jobs
         self.init = init
         self.subsample = subsample
+        self.seed_topics = seed_topics
+        self.seed_strength = seed_strength
 
     # -- training --------------------------------------------------------------
     def fit(self, texts: Iterable[Sequence[str]]) -> LdaTopicModel:
@@ -272,10 +332,26 @@ class LdaTopicModel:
             raise ValueError(f"init must be 'nndsvd' or 'random'; got {self.init!r}")
         if not 0.0 < self.subsample <= 1.0:
             raise ValueError(f"subsample must be in (0, 1]; got {self.subsample}")
+        seeds = _seed_pairs(self.seed_topics)
+        if seeds and self.num_topics < len(seeds):
+            raise ValueError(
+                f"num_topics ({self.num_topics}) must be at least the number of seed topics ({len(seeds)})"
+            )
+        if self.seed_strength <= 0:
+            raise ValueError(f"seed_strength must be > 0; got {self.seed_strength}")
         dictionary = Dictionary(texts)
         n_docs = dictionary.num_docs
-        dictionary.filter_extremes(no_below=self.no_below, no_above=self.no_above, keep_n=self.keep_n)
+        kept = [t for t in dictionary.token2id if any(_is_seed_term(t, words) for _, words in seeds)]
+        dictionary.filter_extremes(
+            no_below=self.no_below, no_above=self.no_above, keep_n=self.keep_n, keep_tokens=kept or None
+        )
         dictionary.compactify()
+        for name, words in seeds:
+            missing = [w for w in words if not any(_is_seed_term(t, (w,)) for t in dictionary.token2id)]
+            if len(missing) == len(words):
+                raise ValueError(f"seed topic {name!r}: none of its words {list(words)} occurs in the corpus")
+            if missing:
+                logger.warning("seed topic %r: %s not in the corpus", name, ", ".join(missing))
         if len(dictionary) < self.num_topics:
             raise ValueError(
                 f"only {len(dictionary)} terms are left after vocabulary filtering of {n_docs} documents; "
@@ -308,6 +384,9 @@ class LdaTopicModel:
             tfidf = _tfidf_matrix(texts, dictionary)
             logger.info("NMF start: %d x %d TF-IDF matrix, %d non-zeros", *tfidf.shape, tfidf.nnz)
         total = float(sum(dictionary.cfs.values()))
+        seed_ids = self._seed_ids(dictionary)
+        if seed_ids and min(models) < len(seed_ids):
+            raise ValueError(f"num_topics ({min(models)}) must be at least the number of seed topics ({len(seed_ids)})")
         jobs: list[_Job] = []
         for k, model in models.items():
             starts: dict[int, np.ndarray] = {}
@@ -317,10 +396,37 @@ class LdaTopicModel:
                     key = 0 if keep is None else i
                     if key not in starts:
                         x = tfidf if keep is None else tfidf[keep]
-                        starts[key] = _nndsvd_start(x, k, total * (1.0 if keep is None else float(keep.mean())))
+                        tokens = total * (1.0 if keep is None else float(keep.mean()))
+                        if seed_ids:
+                            starts[key] = _seed_start(x, seed_ids, k, tokens)
+                        else:
+                            starts[key] = _nndsvd_start(x, k, tokens)
                     start = starts[key]
                 jobs.append((model, self.random_state + i, start, keep))
         return jobs
+
+    def _seed_ids(self, dictionary: Any) -> list[list[int]]:
+        """Vocabulary ids of the seed terms of each seed topic (empty without seed topics)."""
+        return [
+            sorted(i for t, i in dictionary.token2id.items() if _is_seed_term(t, words))
+            for _, words in _seed_pairs(self.seed_topics)
+        ]
+
+    def _eta(self, dictionary: Any) -> Any:
+        """The topic-word prior given to gensim: as configured, or the seeded (K, V) matrix."""
+        seed_ids = self._seed_ids(dictionary)
+        if not seed_ids:
+            return self.eta
+        base = float(self.eta) if isinstance(self.eta, (int, float)) else 1.0 / self.num_topics
+        eta = np.full((self.num_topics, len(dictionary)), base)
+        for k, ids in enumerate(seed_ids):
+            eta[k, ids] += self.seed_strength
+        return eta
+
+    def seed_name(self, topic: int) -> str | None:
+        """The name of a seeded topic, ``None`` for a free one (see ``seed_topics``)."""
+        seeds = _seed_pairs(self.seed_topics)
+        return seeds[topic][0] if topic < len(seeds) else None
 
     def _adopt(self, runs: list[_Run], dictionary: Any) -> None:
         """Keep one run of several restarts and record their agreement (see ``restarts``)."""
@@ -350,7 +456,7 @@ class LdaTopicModel:
         self.term_frequency_ = cfs
         self.lambda_ = run.lambda_
         self.alpha_ = run.alpha
-        self.eta_ = np.broadcast_to(run.eta, (len(dictionary),)).copy()
+        self.eta_ = run.eta.copy() if run.eta.ndim == 2 else np.broadcast_to(run.eta, (len(dictionary),)).copy()
         self.num_documents_ = int(dictionary.num_docs)
         self._prepare()
 
@@ -361,7 +467,7 @@ class LdaTopicModel:
             corpus=corpus if start is None else None,
             id2word=dictionary,
             num_topics=self.num_topics,
-            eta=self.eta,
+            eta=self._eta(dictionary),
             passes=self.passes,
             iterations=self.iterations,
             chunksize=self.chunksize,
@@ -418,17 +524,23 @@ class LdaTopicModel:
 
         Relevance with ``lam=0.6`` (LDAvis' suggested value) among terms seen at
         least ``min_count`` times; a term already contained in a chosen phrase
-        is not repeated.
+        is not repeated.  A seeded topic's label is its name and its most relevant terms
+        other than its seed terms (``"the law: legal / court / police"``): what the data put
+        around the seed words.
         """
+        seeds = _seed_pairs(self.seed_topics)
+        skip = seeds[topic][1] if topic < len(seeds) else ()
         chosen: list[str] = []
-        for term in self.relevant_terms(topic, n=4 * n, min_count=min_count):
+        for term in self.relevant_terms(topic, n=len(self.terms_), min_count=min_count):
+            if skip and _is_seed_term(term, skip):
+                continue
             words = term.replace("_", " ")
             if any(words in c or c in words for c in chosen):
                 continue
             chosen.append(words)
             if len(chosen) == n:
                 break
-        return " / ".join(chosen)
+        return " / ".join(chosen) if topic >= len(seeds) else f"{seeds[topic][0]}: " + " / ".join(chosen)
 
     # -- inference -------------------------------------------------------------
     def transform(self, texts: Iterable[Sequence[str]], max_iter: int = 100) -> np.ndarray:
@@ -499,6 +611,8 @@ class LdaTopicModel:
             "n_jobs": self.n_jobs,
             "init": self.init,
             "subsample": self.subsample,
+            "seed_topics": self.seed_topics,
+            "seed_strength": self.seed_strength,
         }
 
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -536,7 +650,7 @@ class LdaTopicModel:
         for name, arr, shape in (
             ("lambda", obj.lambda_, (k, v)),
             ("alpha", obj.alpha_, (k,)),
-            ("eta", obj.eta_, (v,)),
+            ("eta", obj.eta_, (k, v) if obj.eta_.ndim == 2 else (v,)),
             ("term_frequency", obj.term_frequency_, (v,)),
         ):
             if arr.shape != shape:

@@ -172,7 +172,7 @@ def _seed_pairs(seed_topics: Any) -> list[tuple[str, tuple[str, ...]]]:
 
 def _is_seed_term(term: str, words: tuple[str, ...]) -> bool:
     """A term stands for a seed word when it is the word or a phrase holding it (``khawaja`` -> ``khawaja_sira``)."""
-    return term in words or any(part in words for part in term.split("_"))
+    return any(part in words for part in term.split("_"))
 
 
 class LdaTopicModel:
@@ -332,11 +332,7 @@ class LdaTopicModel:
             raise ValueError(f"init must be 'nndsvd' or 'random'; got {self.init!r}")
         if not 0.0 < self.subsample <= 1.0:
             raise ValueError(f"subsample must be in (0, 1]; got {self.subsample}")
-        seeds = _seed_pairs(self.seed_topics)
-        if seeds and self.num_topics < len(seeds):
-            raise ValueError(
-                f"num_topics ({self.num_topics}) must be at least the number of seed topics ({len(seeds)})"
-            )
+        seeds = _seed_pairs(self.seed_topics)  # K against their number: in _plan, for every K
         if self.seed_strength <= 0:
             raise ValueError(f"seed_strength must be > 0; got {self.seed_strength}")
         dictionary = Dictionary(texts)
@@ -529,7 +525,7 @@ class LdaTopicModel:
         around the seed words.
         """
         seeds = _seed_pairs(self.seed_topics)
-        skip = seeds[topic][1] if topic < len(seeds) else ()
+        name, skip = seeds[topic] if topic < len(seeds) else (None, ())
         chosen: list[str] = []
         for term in self.relevant_terms(topic, n=len(self.terms_), min_count=min_count):
             if skip and _is_seed_term(term, skip):
@@ -540,7 +536,7 @@ class LdaTopicModel:
             chosen.append(words)
             if len(chosen) == n:
                 break
-        return " / ".join(chosen) if topic >= len(seeds) else f"{seeds[topic][0]}: " + " / ".join(chosen)
+        return " / ".join(chosen) if name is None else f"{name}: " + " / ".join(chosen)
 
     # -- inference -------------------------------------------------------------
     def transform(self, texts: Iterable[Sequence[str]], max_iter: int = 100) -> np.ndarray:

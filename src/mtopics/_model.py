@@ -386,17 +386,22 @@ def _arrays(path: Path, folder: str, names: Iterable[str]) -> dict[str, np.ndarr
     return {name: read_array(path / folder / f"{name}.npy") for name in names}
 
 
-def _read_v1(path: Path, manifest: dict[str, Any]) -> MtopicsModel:
-    """Format 1 (mtopics 0.1): preprocessing, LDA, topics, optional stance."""
+def _read_v1(path: Path, manifest: dict[str, Any], *, with_target: bool = False) -> MtopicsModel:
+    """Format 1 (mtopics 0.1): preprocessing, LDA, topics, optional stance.
+
+    ``with_target``: also read the target terms of ``stance.json`` (format 3 on).
+    """
     pre = Preprocessor.from_state(read_json(path / "preprocess.json"))
     lda = LdaTopicModel.from_state(
         read_json(path / "lda.json"), _arrays(path, "lda", ("lambda", "alpha", "eta", "term_frequency"))
     )
-    stance = article = None
+    stance = article = target = None
     quote_weight = 0.5
     if (path / "stance.json").exists():
         sstate = read_json(path / "stance.json")
         quote_weight = float(sstate["quote_weight"])
+        if with_target and sstate.get("target_terms") is not None:
+            target = TargetTerms(sstate["target_terms"])
         names = ["coef", "intercept", "calibration", "train_prior", "idf"]
         if sstate.get("char_tfidf"):
             names.append("char_idf")
@@ -405,12 +410,12 @@ def _read_v1(path: Path, manifest: dict[str, Any]) -> MtopicsModel:
             sstate["article"], _arrays(path, "stance", ("article_coef", "article_intercept"))
         )
     topic_info = read_json(path / "topics.json")["topics"]
-    return MtopicsModel(pre, lda, stance, article, topic_info, manifest, path, quote_weight)
+    return MtopicsModel(pre, lda, stance, article, topic_info, manifest, path, quote_weight, target=target)
 
 
-def _read_v2(path: Path, manifest: dict[str, Any]) -> MtopicsModel:
+def _read_v2(path: Path, manifest: dict[str, Any], *, with_target: bool = False) -> MtopicsModel:
     """Format 2 (mtopics 0.2): format 1, LDA parameters of restarts and start, and the corpus summary."""
-    model = _read_v1(path, manifest)
+    model = _read_v1(path, manifest, with_target=with_target)
     if not (path / "corpus.json").exists():  # optional: a model built in Python may have none
         return model
     cstate = read_json(path / "corpus.json")
@@ -429,11 +434,7 @@ def _read_v2(path: Path, manifest: dict[str, Any]) -> MtopicsModel:
 
 def _read_v3(path: Path, manifest: dict[str, Any]) -> MtopicsModel:
     """Format 3 (mtopics 0.3): format 2 and the stance target terms (``stance.json``)."""
-    model = _read_v2(path, manifest)
-    if model.stance is not None:
-        terms = read_json(path / "stance.json").get("target_terms")
-        model.target = TargetTerms(terms) if terms is not None else None
-    return model
+    return _read_v2(path, manifest, with_target=True)
 
 
 #: One reader per format version; old readers stay when the format changes.

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "src"))
 import gensim  # noqa: E402
 
 import mtopics  # noqa: E402
-from mtopics._article import predict_article_proba  # noqa: E402
+from mtopics._article import predict_article, target_mentions  # noqa: E402
 
 LEE = Path(gensim.__file__).parent / "test" / "test_data" / "lee_background.cor"
 BBC = ROOT.parent / "shared" / "data" / "octis-bbc-news" / "corpus.tsv"
@@ -46,13 +46,7 @@ def sides(model: mtopics.MtopicsModel, texts: list[str], target: Any) -> dict[st
     assert model.stance is not None and model.article_model is not None
     start = time.perf_counter()
     labels = [
-        mtopics.STANCE_LABELS[
-            int(
-                predict_article_proba(
-                    model.stance, model.article_model, model.preprocessor, t, model.quote_weight, target
-                ).argmax()
-            )
-        ]
+        predict_article(model.stance, model.article_model, model.preprocessor, t, model.quote_weight, target)
         for t in texts
     ]
     counts = Counter(labels)
@@ -84,7 +78,7 @@ def main() -> None:
         results["off_target"][name] = {
             "without target terms": sides(model, texts, None),
             "with target terms": sides(model, texts, target),
-            "uses a target term": sum(bool(target.mentions(t)) for t in texts),
+            "uses a target term": sum(bool(target_mentions(target, model.preprocessor, t)) for t in texts),
         }
     seeds = [d.text for d in mtopics.load_documents(ROOT / "data" / "corpus" / "metoo-pk")[0]]
     team = [
@@ -96,7 +90,7 @@ def main() -> None:
     for name, texts in {"seed articles": seeds, "team-written articles (labelled)": team}.items():
         results["on_target"][name] = {
             "n": len(texts),
-            "uses a target term": sum(bool(target.mentions(t)) for t in texts),
+            "uses a target term": sum(bool(target_mentions(target, model.preprocessor, t)) for t in texts),
         }
     out = ROOT / "benchmarks" / "results" / "off_target.json"
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

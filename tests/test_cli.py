@@ -199,12 +199,13 @@ def test_evaluate(capsys, trained_version: Path, tmp_path: Path) -> None:  # typ
     assert code == 0
     report = json.loads(out)
     assert report["n"] == 3 and sum(map(sum, report["confusion"]["matrix"])) == 3
-    assert report["calibration"]["n"] == 3 and 0 <= report["calibration"]["brier"] <= 2
+    assert report["calibration"]["n"] == 2 and 0 <= report["calibration"]["brier"] <= 2
     code, out, _ = run(capsys, "evaluate", "--model", str(trained_version), str(data))
     assert "macro-F1" in out and "confusion" in out
     assert f"Brier {report['calibration']['brier']:.3f}" in out and "ECE" in out
     # the adjourned hearing names no target term: counted, and said, as scored none by them
     assert report["off_target"] == 1 and "off target: 1 of 3 use none of the model's target terms" in out
+    assert "probabilities (the 2 the classifier scored): Brier" in out
     bad = tmp_path / "bad.csv"
     bad.write_text("text,label\nhello,maybe\n")
     code, _, err = run(capsys, "evaluate", "--model", str(trained_version), str(bad))

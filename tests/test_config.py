@@ -102,6 +102,8 @@ def test_bad_num_topics_names_the_key_and_what_is_allowed(tmp_path: Path, value:
             "`[lda].seed_topics` in {p} must be a table of topic names, each with a non-empty list of words; got",
         ),
         ("[lda]\nseed_topics = {law = []}\n", '(topic "law" has [])'),
+        ('[lda]\nseed_topics = {"  " = ["law"]}\n', "seed topic names must be non-empty strings"),
+        ('[lda]\ninit = "random"\nseed_topics = {law = ["law"]}\n', '`[lda].init` in {p} must be "nndsvd" when'),
         (
             '[lda]\nnum_topics = {min = 2, max = 6}\nseed_topics = {a = ["x"], b = ["y"], c = ["z"]}\n',
             "`[lda].num_topics` in {p} must be at least the number of `[lda].seed_topics` (3); got 2",

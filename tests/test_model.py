@@ -118,17 +118,17 @@ def test_evaluate_stance_levels(model) -> None:  # type: ignore[no-untyped-def]
     passage = model.evaluate_stance(texts, ["none", "favor"], level="passage")
     article = model.evaluate_stance(texts, ["none", "favor"], level="article")
     assert passage["n"] == article["n"] == 2
-    # the probabilities behind the labels are scored as well, on the same texts
-    for report in (passage, article):
-        assert report["calibration"]["n"] == 2 and 0 <= report["calibration"]["brier"] <= 2
+    # the probabilities behind the labels are scored as well: at passage level all of them; at
+    # article level those the classifier gave (the court sentence names no target term: its
+    # none is the rule's, left out of calibration)
+    assert passage["calibration"]["n"] == 2 and article["calibration"]["n"] == 1
     proba = model.stance.predict_proba(texts)
     truth = np.array([[0, 0, 1], [1, 0, 0]])
     assert passage["calibration"]["brier"] == pytest.approx(np.mean(np.sum((proba - truth) ** 2, axis=1)))
     scored = [r["stance"]["probabilities"] for r in model.score(texts)]
     article_proba = np.array([[p[label] for label in ("favor", "against", "none")] for p in scored])
-    assert article["calibration"]["brier"] == pytest.approx(
-        np.mean(np.sum((article_proba - truth) ** 2, axis=1)), abs=1e-3
-    )
+    assert article_proba[0].tolist() == [0.0, 0.0, 1.0]
+    assert article["calibration"]["brier"] == pytest.approx(np.sum((article_proba[1] - truth[1]) ** 2), abs=1e-3)
     assert np.isclose(passage["accuracy"] * 2, round(passage["accuracy"] * 2))
     # the court sentence names no target term: at article level it is none by the target terms
     assert article["off_target"] == 1 and passage["off_target"] is None
@@ -200,7 +200,7 @@ def test_summarize_handles_empty_articles(model) -> None:  # type: ignore[no-unt
 OFF_TARGET = (
     "The home side won the final by six wickets after a great start from their openers. "
     "The captain said he believed the team could go on to win the series, and the crowd cheered."
-) * 2
+) * 2 + "\nRead more: https://example.com/news/harassment-case-adjourned"  # a term only in a link: not used
 
 
 def test_an_article_that_names_no_target_term_is_none_without_the_classifier(model) -> None:  # type: ignore[no-untyped-def]

@@ -62,3 +62,17 @@ def test_repeated_terms_are_refused() -> None:
 def test_equality_follows_the_terms() -> None:
     assert TargetTerms(["a", "b"]) == TargetTerms(["a", "b"]) != TargetTerms(["b", "a"])
     assert len({TargetTerms(["a"]), TargetTerms(["a"])}) == 1
+
+
+def test_terms_are_put_in_the_same_unicode_form_as_the_text() -> None:
+    assert TargetTerms(["\ufb01le"]).mentions("file") == {"\ufb01le": 1}  # the "fi" ligature
+    assert TargetTerms(["cafe\u0301"]).mentions("Caf\u00e9 owners") == {"cafe\u0301": 1}  # a combining accent
+    assert TargetTerms(["\u0939\u093f\u0902\u0938\u093e"]).mentions("\u092f\u0939 \u0939\u093f\u0902\u0938\u093e")
+
+
+def test_one_string_is_refused_and_a_leading_hash_changes_nothing() -> None:
+    with pytest.raises(TypeError, match="not one string"):
+        TargetTerms("harass*")
+    with pytest.raises(ValueError, match="repeat"):
+        TargetTerms(["#metoo", "metoo"])
+    assert TargetTerms(["#metoo"]).mentions("metoo and #MeToo") == {"#metoo": 2}

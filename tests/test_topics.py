@@ -283,8 +283,8 @@ def test_subsample_plan_draws_one_mask_per_restart_shared_by_every_k() -> None:
     base = LdaTopicModel(restarts=3, subsample=0.8, random_state=4, no_below=1, no_above=1.0)
     models = {k: LdaTopicModel(**{**base.get_params(), "num_topics": k}) for k in (2, 3)}
     jobs = base._plan(docs, Dictionary(docs), models)
-    assert [(m.num_topics, seed) for m, seed, _, _ in jobs] == [(2, 4), (2, 5), (2, 6), (3, 4), (3, 5), (3, 6)]
-    masks = [keep for _, _, _, keep in jobs]
+    assert [(m.num_topics, seed) for m, seed, _, _, _ in jobs] == [(2, 4), (2, 5), (2, 6), (3, 4), (3, 5), (3, 6)]
+    masks = [keep for _, _, _, keep, _ in jobs]
     assert masks[0] is None and masks[3] is None
     assert np.array_equal(masks[1], masks[4]) and not np.array_equal(masks[1], masks[2])
     assert 0.65 < masks[1].mean() < 0.95
@@ -303,7 +303,7 @@ def test_seed_topics_come_first_in_order_whatever_the_seed() -> None:
         # the terms after the name are what the data put around the seed words, not the seeds
         assert "judge" not in lda.label(0) and len(lda.label(0).split(": ")[1].split(" / ")) == 3
         assert not {"album", "concert"} & set(lda.label(1).split(": ")[1].split(" / "))
-        assert lda.seed_name(0) == "the courts" and lda.seed_name(2) is None and ":" not in lda.label(2)
+        assert ":" not in lda.label(2)
 
 
 def test_seeded_prior_is_a_fixed_matrix_raised_on_the_seed_terms() -> None:
@@ -344,7 +344,7 @@ def test_seed_topic_errors_and_warnings(caplog: pytest.LogCaptureFixture) -> Non
         LdaTopicModel(num_topics=3, seed_topics={"film": ["cinema", "oscars"]}, no_below=1, no_above=1.0).fit(
             three_themes()
         )
-    assert "seed topic 'film': oscars not in the corpus" in caplog.text
+    assert "seed topic 'film': oscars not among the corpus' tokens after cleaning" in caplog.text
     with pytest.raises(ValueError, match="at least the number of seed topics"):
         select_num_topics(
             three_themes(),
@@ -352,3 +352,25 @@ def test_seed_topic_errors_and_warnings(caplog: pytest.LogCaptureFixture) -> Non
             three_themes(),
             LdaTopicModel(seed_topics={"a": ["judge"], "b": ["album"]}, no_below=1, no_above=1.0),
         )
+
+
+def test_a_phrase_can_be_a_seed_word() -> None:
+    docs = [[*d, "news_desk"] if "cinema" in d else d for d in three_themes()]
+    lda = LdaTopicModel(num_topics=3, seed_topics={"desk": ["news desk"]}, no_below=1, no_above=1.0).fit(docs)
+    assert lda.eta_[0, lda.terms_.index("news_desk")] > lda.eta_[1, lda.terms_.index("news_desk")]
+    assert "news_desk" in lda.top_terms(0, 10) and "cinema" in lda.top_terms(0, 10)
+
+
+def test_seeds_need_the_nndsvd_start_and_a_seed_topic_without_its_words_is_reported(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with pytest.raises(ValueError, match="seed_topics need init='nndsvd'"):
+        LdaTopicModel(num_topics=3, seed_topics={"film": ["cinema"]}, init="random", no_below=1).fit(three_themes())
+    lda = LdaTopicModel(num_topics=3, seed_topics={"film": ["cinema"]}, no_below=1, no_above=1.0).fit(three_themes())
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="mtopics"):
+        lda._warn_empty_seeds()
+        assert not caplog.text  # the film topic holds "cinema"
+        lda.seed_topics = {"film": ["judge"]}  # a word the topic does not hold
+        lda._warn_empty_seeds()
+    assert "seed topic 'film' holds none of its seed words among its top 10 terms" in caplog.text

@@ -31,7 +31,7 @@ import numpy as np
 from ._metrics import STANCE_LABELS
 from ._target import TargetTerms
 
-__all__ = ["ArticleStanceModel", "article_features", "compose_articles"]
+__all__ = ["ArticleStanceModel", "article_features", "compose_articles", "target_mentions"]
 
 FEATURES = ("mean_favor", "mean_against", "mean_none", "top2_favor", "top2_against")
 
@@ -275,6 +275,16 @@ def fit_stance(
 NONE_PROBA = (0.0, 0.0, 1.0)
 
 
+def target_mentions(target: TargetTerms | None, preprocessor: Any, text: str) -> dict[str, int] | None:
+    """The target terms ``text`` uses (``None`` without target terms).
+
+    They are looked for in the text as the classifier sees it: cleaned of links, e-mail
+    addresses and page furniture, hashtags split (``#MeToo`` reads "Me Too"), so a word that
+    only appears in a link does not count.
+    """
+    return None if target is None else target.mentions(preprocessor.cleaner.normalize(text))
+
+
 def predict_article_proba(
     clf: Any,
     article_model: ArticleStanceModel,
@@ -288,7 +298,7 @@ def predict_article_proba(
     All on none when nothing is left after cleaning, or when ``target`` is given and the
     text uses none of its terms (see :class:`mtopics.TargetTerms`).
     """
-    if target is not None and not target.mentions(text):
+    if target_mentions(target, preprocessor, text) == {}:
         return np.array(NONE_PROBA)
     rows = _article_rows(clf, preprocessor, [text], quote_weight)
     if not rows:

@@ -25,6 +25,7 @@ from typing import Any
 from ._corpus import FORMATS
 from ._passages import PASSAGE_MODES
 from ._target import check_target_term
+from ._topics import _seed_pairs
 from .exceptions import ConfigError
 
 __all__ = ["PARAMS", "SOURCE_PARAMS", "ExperimentConfig", "Param", "load_config", "parse_override"]
@@ -496,6 +497,10 @@ def _check_seeds(param: Param, value: Any, where: str, label: str) -> dict[str, 
     for name, words in value.items():
         if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
             raise _fail(where, label, param, value, f"topic {_show(name)} has {_show(words)}")
+    try:
+        _seed_pairs(value)  # the model's own checks (names, words)
+    except ValueError as exc:
+        raise _fail(where, label, param, value, str(exc)) from None
     return {name: list(words) for name, words in value.items()}
 
 
@@ -555,6 +560,11 @@ def _validate(data: Mapping[str, Any], where: str) -> dict[str, Any]:
             f'`[lda].multicore` is true (LdaMulticore cannot learn alpha); got "auto"'
         )
     ks = lda["num_topics"] if isinstance(lda["num_topics"], list) else [lda["num_topics"]]
+    if lda["seed_topics"] and lda["init"] != "nndsvd":
+        raise ConfigError(
+            f'`[lda].init` in {where} must be "nndsvd" when `[lda].seed_topics` is set (seeded topics start '
+            f'from the passages holding their words); got "{lda["init"]}"'
+        )
     if lda["seed_topics"] and min(ks) < len(lda["seed_topics"]):
         raise ConfigError(
             f"`[lda].num_topics` in {where} must be at least the number of `[lda].seed_topics` "

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ._article import NONE_PROBA, ArticleStanceModel, article_inputs, predict_article_proba
+from ._article import NONE_PROBA, ArticleStanceModel, article_inputs, predict_article_proba, target_mentions
 from ._corpus import Document
 from ._metrics import STANCE_LABELS
 from ._preprocess import Preprocessor
@@ -59,7 +59,8 @@ class CorpusSummary:
         Tokens of each article seen by the topic model.
     stance : ndarray of shape (n_articles, 3) or None
         Article stance probabilities in :data:`STANCE_LABELS` order (favor, against, none);
-        ``None`` when the model has no stance classifier.  A row of NaN: nothing to classify.
+        ``None`` when the model has no stance classifier.  A row of NaN: nothing to classify;
+        ``(0, 0, 1)`` also for an article that uses none of the model's target terms.
     """
 
     ids: list[str]
@@ -216,7 +217,7 @@ class MtopicsModel:
             for k in order
         ]
         if self.stance is not None and self.article_model is not None:
-            mentions = self.target.mentions(text) if self.target is not None else None
+            mentions = target_mentions(self.target, self.preprocessor, text)
             record["stance"] = self._stance(doc_id, text, mentions)
             if mentions == {}:
                 assert self.target is not None
@@ -250,7 +251,8 @@ class MtopicsModel:
 
         What :meth:`score` gives, kept as arrays (no evidence): the input of the topic
         report's prevalence and stance-by-topic views.  Articles with nothing left
-        after cleaning get a zero topic row and, with stance, a NaN stance row.
+        after cleaning get a zero topic row and, with stance, a NaN stance row; articles that
+        use none of the model's target terms get the stance row ``(0, 0, 1)``.
 
         >>> import mtopics
         >>> model = mtopics.load_model("tests/fixtures/format-1/metoo_pk/v1")  # doctest: +SKIP
@@ -268,7 +270,7 @@ class MtopicsModel:
             tokens.append(float(lengths.sum()))
             topics.append(self._mixture(token_lists, lengths))
             if self.stance is not None and self.article_model is not None:
-                if self.target is not None and not self.target.mentions(doc.text):
+                if target_mentions(self.target, self.preprocessor, doc.text) == {}:
                     stance.append(np.array(NONE_PROBA) if lengths.sum() > 0 else nan)
                 else:
                     inputs = article_inputs(self.stance, self.preprocessor, doc.id, doc.text, self.quote_weight)
@@ -325,31 +327,37 @@ class MtopicsModel:
         ``level="article"`` scores each text as an article (passages combined);
         ``"passage"`` classifies each text as a single passage (target terms are not
         looked for: a passage may take a side without naming the target).  The report also has
-        ``calibration`` (:func:`mtopics.calibration_report` of the probabilities) and
         ``off_target``: how many texts were ``none`` because they use no target term (article
-        level with target terms; ``None`` otherwise).
+        level with target terms; ``None`` otherwise), and ``calibration``
+        (:func:`mtopics.calibration_report`) of the probabilities the classifier gave: texts
+        scored ``none`` by the target terms are left out of it (their 0 / 0 / 1 is a rule, not
+        a probability; one wrong would weigh 34.5 in the log loss).
         """
         from ._metrics import calibration_report, stance_report
 
         if self.stance is None or self.article_model is None:
             raise ModelFormatError(f"{self.path}: this model has no stance classifier")
+        on_target = np.ones(len(texts), dtype=bool)
         if level == "passage":
             proba = self.stance.predict_proba(list(texts))
         elif level == "article":
+            on_target = np.array([target_mentions(self.target, self.preprocessor, t) != {} for t in texts], dtype=bool)
             rows = [
-                predict_article_proba(
-                    self.stance, self.article_model, self.preprocessor, text, self.quote_weight, self.target
-                )
-                for text in texts
+                predict_article_proba(self.stance, self.article_model, self.preprocessor, text, self.quote_weight)
+                if keep
+                else np.array(NONE_PROBA)
+                for text, keep in zip(texts, on_target, strict=True)
             ]
             proba = np.vstack(rows) if rows else np.zeros((0, len(STANCE_LABELS)))
         else:
             raise ValueError(f"level must be 'article' or 'passage'; got {level!r}")
         predicted = [STANCE_LABELS[i] for i in np.argmax(proba, axis=1)]
         report = stance_report(list(labels), predicted)
-        report["calibration"] = calibration_report(list(labels), proba)
-        target = self.target if level == "article" else None
-        report["off_target"] = None if target is None else sum(not target.mentions(t) for t in texts)
+        report["calibration"] = calibration_report(
+            [y for y, k in zip(labels, on_target, strict=True) if k], proba[on_target]
+        )
+        gated = level == "article" and self.target is not None
+        report["off_target"] = int((~on_target).sum()) if gated else None
         return report
 
     # -- saving ----------------------------------------------------------------
@@ -433,7 +441,11 @@ def _read_v2(path: Path, manifest: dict[str, Any], *, with_target: bool = False)
 
 
 def _read_v3(path: Path, manifest: dict[str, Any]) -> MtopicsModel:
-    """Format 3 (mtopics 0.3): format 2 and the stance target terms (``stance.json``)."""
+    """Format 3 (mtopics 0.3): format 2, the stance target terms (``stance.json``) and seeded topics.
+
+    Seeded topics (``seed_topics`` in ``lda.json``, a (K, V) ``eta``) are read by
+    :meth:`LdaTopicModel.from_state`, which every reader shares.
+    """
     return _read_v2(path, manifest, with_target=True)
 
 

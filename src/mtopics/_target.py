@@ -12,32 +12,44 @@ without asking the classifier, and the ones it uses are part of the evidence.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from ._clean import fold_typography, normalize_unicode
 
 __all__ = ["TargetTerms", "check_target_term"]
 
-#: A term: words of letters or digits (an optional leading ``#``), separated by single
-#: spaces or hyphens; a trailing ``*`` matches any ending of the last word.
-_TERM = re.compile(r"^#?[^\W_]+(?:[ -][^\W_]+)*\*?$")
+_RULE = "letters or digits, words joined by single spaces or hyphens, an optional leading '#' and trailing '*'"
+
+
+def _normal(text: str) -> str:
+    """The Unicode form and plain typography every text and term is matched in."""
+    return fold_typography(normalize_unicode(text))
 
 
 def check_target_term(term: str) -> str | None:
     """Why ``term`` is not a valid target term, or ``None`` when it is.
+
+    A term is words of letters or digits separated by single spaces or hyphens, with an
+    optional leading ``#`` (which changes nothing: ``#metoo`` matches as ``metoo`` does) and
+    an optional trailing ``*`` (any ending of the last word).
 
     >>> check_target_term("harass*") is None, check_target_term("me too") is None
     (True, True)
     >>> check_target_term("a*b")
     "letters or digits, words joined by single spaces or hyphens, an optional leading '#' and trailing '*'"
     """
-    if not _TERM.match(term):
-        return "letters or digits, words joined by single spaces or hyphens, an optional leading '#' and trailing '*'"
-    return None
+    body = _normal(term).removeprefix("#").removesuffix("*")
+
+    def is_word(word: str) -> bool:  # letters, digits and the combining marks of scripts such as Devanagari
+        marks = [unicodedata.category(ch).startswith("M") for ch in word]
+        return bool(word) and not marks[0] and all(ch.isalnum() or m for ch, m in zip(word, marks, strict=True))
+
+    return None if all(is_word(w) for w in re.split(r"[ -]", body)) else _RULE
 
 
 def _pattern(term: str) -> str:
-    body = term.lower().lstrip("#")
+    body = _normal(term).lower().lstrip("#")
     prefix = body.endswith("*")
     words = re.split(r"[ -]", body.rstrip("*"))
     # "me too" also matches "metoo", "me-too" and "#MeToo": separators between words are optional
@@ -48,7 +60,8 @@ def _pattern(term: str) -> str:
 class TargetTerms:
     """Words and phrases that name a stance target, and which of them a text uses.
 
-    Matching ignores case and Unicode presentation forms; a term matches whole words
+    Matching ignores case and Unicode presentation forms (of the text and of the terms: both
+    are put in NFKC form with plain quotes, dashes and spaces); a term matches whole words
     (``rape`` does not match ``grapes``); a trailing ``*`` matches any ending
     (``harass*``: harassed, harassment); the words of a phrase may be written apart, with a
     hyphen or together (``me too``: "Me Too", "me-too", "#MeToo").
@@ -68,12 +81,14 @@ class TargetTerms:
     """
 
     def __init__(self, terms: Sequence[str]):
+        if isinstance(terms, str):
+            raise TypeError(f"target terms must be a list of strings, not one string; got {terms!r}")
         terms = tuple(terms)
         for term in terms:
             problem = check_target_term(term)
             if problem is not None:
                 raise ValueError(f"target term {term!r} is not valid: use {problem}")
-        if len({t.lower() for t in terms}) != len(terms):
+        if len({_normal(t).lower().lstrip("#") for t in terms}) != len(terms):
             raise ValueError(f"target terms repeat a term: {list(terms)}")
         self.terms = terms
         # one alternation, longest first so that a phrase wins over a word it starts with
@@ -87,7 +102,7 @@ class TargetTerms:
         if self._regex is None:
             return {}
         counts: dict[str, int] = {}
-        for match in self._regex.finditer(fold_typography(normalize_unicode(text))):
+        for match in self._regex.finditer(_normal(text)):
             term = self._groups[match.lastindex - 1] if match.lastindex else ""
             counts[term] = counts.get(term, 0) + 1
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], self.terms.index(kv[0]))))

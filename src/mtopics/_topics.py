@@ -58,17 +58,17 @@ class _Run:
         return [list(np.argsort(-row, kind="stable")[:n]) for row in self.lambda_]
 
 
-#: One training job: parameters, seed, the starting topics (``None``: gensim's random start) and
-#: the documents it trains on (``None``: all).
-_Job = tuple["LdaTopicModel", int, "np.ndarray | None", "np.ndarray | None"]
+#: One training job: parameters, seed, the starting topics (``None``: gensim's random start),
+#: the documents it trains on (``None``: all) and the topic-word prior given to gensim.
+_Job = tuple["LdaTopicModel", int, "np.ndarray | None", "np.ndarray | None", Any]
 
 
 def _train_one(texts: Iterable[Sequence[str]], dictionary: Any, job: _Job) -> _Run:
     from threadpoolctl import threadpool_limits
 
-    params, seed, start, keep = job
+    params, seed, start, keep, eta = job
     with threadpool_limits(limits=1):
-        return _Run(params._train(_BowStream(texts, dictionary, keep), dictionary, seed, start))
+        return _Run(params._train(_BowStream(texts, dictionary, keep), dictionary, seed, start, eta))
 
 
 def _train_runs(texts: Iterable[Sequence[str]], dictionary: Any, jobs: list[_Job], n_jobs: int) -> list[_Run]:
@@ -164,7 +164,8 @@ def _seed_pairs(seed_topics: Any) -> list[tuple[str, tuple[str, ...]]]:
             raise ValueError(f"seed topic names must be non-empty strings; got {name!r}")
         if isinstance(words, str) or not words or not all(isinstance(w, str) and w.strip() for w in words):
             raise ValueError(f"seed topic {name!r} must list at least one word, each a non-empty string; got {words!r}")
-        pairs.append((name, tuple(w.strip().lower() for w in words)))
+        # a phrase may be a seed word too: "khawaja sira" is the term khawaja_sira
+        pairs.append((name, tuple("_".join(w.lower().split()) for w in words)))
     if len({name for name, _ in pairs}) != len(pairs):
         raise ValueError(f"seed topic names repeat: {[name for name, _ in pairs]}")
     return pairs
@@ -172,7 +173,7 @@ def _seed_pairs(seed_topics: Any) -> list[tuple[str, tuple[str, ...]]]:
 
 def _is_seed_term(term: str, words: tuple[str, ...]) -> bool:
     """A term stands for a seed word when it is the word or a phrase holding it (``khawaja`` -> ``khawaja_sira``)."""
-    return any(part in words for part in term.split("_"))
+    return term in words or any(part in words for part in term.split("_"))
 
 
 class LdaTopicModel:
@@ -232,7 +233,8 @@ class LdaTopicModel:
         Seeded ("guided") topics: a name and seed words for each, given in order, which
         become the first topics (``num_topics`` must be at least their number; the others are
         free).  A seed word also seeds the phrases that hold it (``khawaja`` seeds
-        ``khawaja_sira``); seed terms stay in the vocabulary whatever ``no_above`` says.  The
+        ``khawaja_sira``), and a seed may be a phrase (``"khawaja sira"``); seed terms stay in
+        the vocabulary whatever ``no_below`` and ``no_above`` say.  Needs ``init="nndsvd"``.  The
         topic-word prior is then fixed (not learnt): ``eta`` (``1/K`` unless a number is
         given) everywhere, plus ``seed_strength`` for each seed term on its own topic; with
         ``init="nndsvd"`` a seeded topic starts from the passages that hold its seed terms.
@@ -319,6 +321,7 @@ class LdaTopicModel:
         dictionary = self._vocabulary(texts)
         runs = _train_runs(texts, dictionary, self._plan(texts, dictionary, {self.num_topics: self}), self.n_jobs)
         self._adopt(runs, dictionary)
+        self._warn_empty_seeds()
         return self
 
     def _vocabulary(self, texts: Iterable[Sequence[str]]) -> Any:
@@ -333,6 +336,11 @@ class LdaTopicModel:
         if not 0.0 < self.subsample <= 1.0:
             raise ValueError(f"subsample must be in (0, 1]; got {self.subsample}")
         seeds = _seed_pairs(self.seed_topics)  # K against their number: in _plan, for every K
+        if seeds and self.init != "nndsvd":
+            raise ValueError(
+                f"seed_topics need init='nndsvd' (a seeded topic starts from the passages holding its words; "
+                f"from a random start a prior alone does not hold it); got init={self.init!r}"
+            )
         if self.seed_strength <= 0:
             raise ValueError(f"seed_strength must be > 0; got {self.seed_strength}")
         dictionary = Dictionary(texts)
@@ -345,9 +353,15 @@ class LdaTopicModel:
         for name, words in seeds:
             missing = [w for w in words if not any(_is_seed_term(t, (w,)) for t in dictionary.token2id)]
             if len(missing) == len(words):
-                raise ValueError(f"seed topic {name!r}: none of its words {list(words)} occurs in the corpus")
+                raise ValueError(
+                    f"seed topic {name!r}: none of its words {list(words)} is among the corpus' tokens after cleaning"
+                )
             if missing:
-                logger.warning("seed topic %r: %s not in the corpus", name, ", ".join(missing))
+                logger.warning(
+                    "seed topic %r: %s not among the corpus' tokens after cleaning", name, ", ".join(missing)
+                )
+        if seeds and not isinstance(self.eta, (int, float)):
+            logger.info("seeded topics: eta is fixed at 1/K plus seed_strength on the seed terms (not %r)", self.eta)
         if len(dictionary) < self.num_topics:
             raise ValueError(
                 f"only {len(dictionary)} terms are left after vocabulary filtering of {n_docs} documents; "
@@ -385,6 +399,7 @@ class LdaTopicModel:
             raise ValueError(f"num_topics ({min(models)}) must be at least the number of seed topics ({len(seed_ids)})")
         jobs: list[_Job] = []
         for k, model in models.items():
+            eta = model._eta(seed_ids, len(dictionary))
             starts: dict[int, np.ndarray] = {}
             for i, keep in enumerate(masks):
                 start = None
@@ -398,7 +413,7 @@ class LdaTopicModel:
                         else:
                             starts[key] = _nndsvd_start(x, k, tokens)
                     start = starts[key]
-                jobs.append((model, self.random_state + i, start, keep))
+                jobs.append((model, self.random_state + i, start, keep, eta))
         return jobs
 
     def _seed_ids(self, dictionary: Any) -> list[list[int]]:
@@ -408,21 +423,25 @@ class LdaTopicModel:
             for _, words in _seed_pairs(self.seed_topics)
         ]
 
-    def _eta(self, dictionary: Any) -> Any:
+    def _eta(self, seed_ids: list[list[int]], n_terms: int) -> Any:
         """The topic-word prior given to gensim: as configured, or the seeded (K, V) matrix."""
-        seed_ids = self._seed_ids(dictionary)
         if not seed_ids:
             return self.eta
         base = float(self.eta) if isinstance(self.eta, (int, float)) else 1.0 / self.num_topics
-        eta = np.full((self.num_topics, len(dictionary)), base)
+        eta = np.full((self.num_topics, n_terms), base)
         for k, ids in enumerate(seed_ids):
             eta[k, ids] += self.seed_strength
         return eta
 
-    def seed_name(self, topic: int) -> str | None:
-        """The name of a seeded topic, ``None`` for a free one (see ``seed_topics``)."""
-        seeds = _seed_pairs(self.seed_topics)
-        return seeds[topic][0] if topic < len(seeds) else None
+    def _warn_empty_seeds(self) -> None:
+        """Say which seeded topics hold none of their seed terms among their top 10 terms."""
+        for k, (name, words) in enumerate(_seed_pairs(self.seed_topics)):
+            if not any(_is_seed_term(t, words) for t in self.top_terms(k, 10)):
+                logger.warning(
+                    "seed topic %r holds none of its seed words among its top 10 terms: %s",
+                    name,
+                    ", ".join(self.top_terms(k, 10)),
+                )
 
     def _adopt(self, runs: list[_Run], dictionary: Any) -> None:
         """Keep one run of several restarts and record their agreement (see ``restarts``)."""
@@ -456,14 +475,16 @@ class LdaTopicModel:
         self.num_documents_ = int(dictionary.num_docs)
         self._prepare()
 
-    def _train(self, corpus: _BowStream, dictionary: Any, seed: int, start: np.ndarray | None = None) -> Any:
+    def _train(
+        self, corpus: _BowStream, dictionary: Any, seed: int, start: np.ndarray | None = None, eta: Any = None
+    ) -> Any:
         from gensim.models import LdaModel, LdaMulticore
 
         common: dict[str, Any] = dict(
             corpus=corpus if start is None else None,
             id2word=dictionary,
             num_topics=self.num_topics,
-            eta=self._eta(dictionary),
+            eta=self.eta if eta is None else eta,
             passes=self.passes,
             iterations=self.iterations,
             chunksize=self.chunksize,
@@ -762,4 +783,5 @@ def select_num_topics(
     top = max(row["score"] for row in sweep)
     chosen = next(row for row in sweep if row["score"] >= top - 0.005)
     chosen["chosen"] = True
+    models[chosen["num_topics"]]._warn_empty_seeds()
     return models[chosen["num_topics"]], sweep

@@ -58,8 +58,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"off target: {report['off_target']} of {report['n']} use none of the model's target terms (scored none)")
     cal = report["calibration"]
     if cal["n"]:
+        # off-target examples are none by rule, not by a probability: left out of calibration
+        which = f" (the {cal['n']} the classifier scored)" if report["off_target"] else ""
         print(
-            f"probabilities: Brier {cal['brier']:.3f}   log loss {cal['log_loss']:.3f}   "
+            f"probabilities{which}: Brier {cal['brier']:.3f}   log loss {cal['log_loss']:.3f}   "
             f"ECE {cal['ece']:.3f}   (0 is perfect; equal shares give Brier 0.667)"
         )
     labels = report["confusion"]["labels"]

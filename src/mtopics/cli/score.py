@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     # every input must exist before anything is written: no half output for a typo in the last name
     missing = [name for name in args.inputs if name != "-" and not Path(name).exists()]
     if missing:
-        raise CorpusError(f"{missing[0]}: no such file or folder")
+        raise CorpusError(f"{', '.join(missing)}: no such file or folder")
     count = warned = 0
     progress = sys.stderr.isatty() and not args.quiet
     num_topics = model.lda.num_topics

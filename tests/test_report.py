@@ -374,3 +374,11 @@ def test_report_renders_in_a_real_browser(rich_model: MtopicsModel, tmp_path: Pa
     image = matplotlib.image.imread(shot)
     assert image.shape[:2] == (2000, 1280)
     assert len(np.unique(image.reshape(-1, image.shape[-1]), axis=0)) > 50  # text and charts, not a blank page
+
+
+def test_seeded_topics_say_what_they_were_seeded_with(old_model: MtopicsModel) -> None:
+    old_model.lda.seed_topics = {"the courts": ["court", "case hearing"]}  # a fresh load per test
+    html = render_report(old_model)
+    cards = html.split('<article class="card"')[1:]
+    assert "<b>Seeded with:</b> court, case hearing" in cards[0]
+    assert all("Seeded with" not in card for card in cards[1:])

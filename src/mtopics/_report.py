@@ -24,6 +24,7 @@ import numpy as np
 
 from ._metrics import STANCE_LABELS
 from ._model import MtopicsModel
+from ._topics import _seed_pairs
 from ._version import __version__
 from .exceptions import ReportDependencyError, ReportError
 
@@ -553,6 +554,13 @@ def _card(model: MtopicsModel, info: dict[str, Any]) -> str:
     )
     specific = [_display(str(x)) for x in info.get("relevant_terms", [])][:TOP_TERMS]
     specific_html = f'<p class="specific"><b>Most specific terms:</b> {_e(", ".join(specific))}</p>' if specific else ""
+    seeds = _seed_pairs(model.lda.seed_topics)
+    if k < len(seeds):
+        specific_html += (
+            f'<p class="specific"><b>Seeded with:</b> {_e(", ".join(_display(w) for w in seeds[k][1]))} '
+            '<span class="muted">(the model was told to put these words here; the other terms are what the '
+            "corpus put around them)</span></p>"
+        )
     quotes = []
     for p in list(info.get("typical_passages", []))[:PASSAGES]:
         weight = _finite(p.get("weight"))

@@ -168,4 +168,5 @@ def test_an_article_without_target_terms_is_none_in_scoring_and_in_cross_validat
     plain = cross_validate_articles(examples(2) + real, make, Preprocessor(), texts, **params)
     predicted = {a["article"]: a["predicted"] for a in gated["article"]["articles"]}
     assert predicted["off"] == "none"
+    assert gated["article"]["off_target"] == 1 and plain["article"]["off_target"] is None
     assert {a["article"]: a["predicted"] for a in plain["article"]["articles"]}["on"] == predicted["on"]

@@ -327,17 +327,19 @@ def _held_out_fold(
     article_texts: dict[str, tuple[str, str]],
     fit_params: dict[str, Any],
     target: TargetTerms | None = None,
-) -> tuple[list[str], np.ndarray, dict[str, str] | None]:
+) -> tuple[list[str], np.ndarray, dict[str, Any] | None]:
     train = [e for e in examples if not (e.evaluate and e.group == group)]
     test = [e for e in examples if e.evaluate and e.group == group]
     clf, article_model, _ = fit_stance(train, make_classifier, preprocessor, **fit_params)
     passage_proba = clf.predict_proba([e.text for e in test])
-    article = None
+    article: dict[str, Any] | None = None
     if group in article_texts:
         text, label = article_texts[group]
         quote_weight = fit_params.get("quote_weight", 0.5)
         predicted = predict_article(clf, article_model, preprocessor, text, quote_weight, target)
         article = {"article": group, "label": label, "predicted": predicted}
+        if target is not None:
+            article["off_target"] = target_mentions(target, preprocessor, text) == {}
     return [e.label for e in test], passage_proba, article
 
 
@@ -362,9 +364,10 @@ def cross_validate_articles(
     Returns
     -------
     dict
-        ``passage`` and ``article`` reports (see :func:`stance_report`); the passage report
-        also has ``calibration`` (:func:`mtopics.calibration_report` of the held-out
-        passages' probabilities).
+        ``passage`` and ``article`` reports (see :func:`stance_report`); the article report
+        also has ``off_target`` (how many held-out articles were ``none`` for using no target
+        term; ``None`` without ``target``), the passage report ``calibration``
+        (:func:`mtopics.calibration_report` of the held-out passages' probabilities).
     """
     import logging
 
@@ -388,6 +391,7 @@ def cross_validate_articles(
     passage = stance_report(p_true, p_pred)
     passage["calibration"] = calibration_report(p_true, p_proba)
     article = stance_report([a["label"] for a in per_article], [a["predicted"] for a in per_article])
+    article["off_target"] = sum(a["off_target"] for a in per_article) if target is not None else None
     for report in (passage, article):
         report.update({"scheme": "leave-one-article-out", "folds": len(held_groups)})
     article["articles"] = per_article

@@ -91,6 +91,9 @@ def test_score_csv_one_row_per_article(capsys, trained_version: Path, seed_dir: 
     topic_columns = [f"topic_{i}" for i in range(k)]
     assert reader.fieldnames == [
         "id",
+        "title",
+        "date",
+        "source",
         "stance",
         "p_favor",
         "p_against",
@@ -113,6 +116,26 @@ def test_score_csv_one_row_per_article(capsys, trained_version: Path, seed_dir: 
     assert all(empty[c] == "" for c in topic_columns)
     assert "empty input skipped" in empty["warnings"]
     assert empty["tokens"] == "0"
+
+
+def test_score_carries_title_date_and_source_of_jsonl_records(capsys, trained_version: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    text = "Lawyers for both sides argued the harassment case in court on Monday. " * 5
+    data = tmp_path / "news.jsonl"
+    records = [
+        {"id": "n1", "text": text, "title": "Case heard", "date": "2019-03-08", "source": "Dawn"},
+        {"text": text},
+    ]
+    data.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, "score", "--model", str(trained_version), str(data))
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert code == 0 and (first["title"], first["date"], first["source"]) == ("Case heard", "2019-03-08", "Dawn")
+    assert "date" not in second
+    code, out, _ = run(capsys, "score", "--model", str(trained_version), "--format", "csv", str(data))
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["id"], r["title"], r["date"], r["source"]) for r in rows] == [
+        ("n1", "Case heard", "2019-03-08", "Dawn"),
+        (second["id"], "", "", ""),
+    ]
 
 
 def test_score_folder_keeps_bad_files_visible(capsys, trained_version: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -273,3 +273,15 @@ def test_a_corpus_summary_of_the_wrong_width_is_refused(version_copy: Path) -> N
 def test_a_format_1_model_reports_how_it_was_trained(repo_root: Path) -> None:
     model = load_model(repo_root / "tests" / "fixtures" / "format-1" / "metoo_pk" / "v1")
     assert model.lda.init == "random" and model.lda.restarts == 1 and model.lda.stability_ is None
+
+
+def test_a_documents_title_date_and_source_are_carried_into_its_record(model) -> None:  # type: ignore[no-untyped-def]
+    text = "Lawyers for both sides argued the harassment case in court on Monday. " * 5
+    doc = Document("a1", text, title="Case heard", date="2019-03-08", source="Dawn")
+    (record,) = model.score(doc)
+    assert list(record)[:4] == ["id", "title", "date", "source"]
+    assert (record["title"], record["date"], record["source"]) == ("Case heard", "2019-03-08", "Dawn")
+    (partial,) = model.score(Document("a2", text, date="2019-03-09"))
+    assert partial["date"] == "2019-03-09" and "title" not in partial and "source" not in partial
+    (plain,) = model.score([text])
+    assert not {"title", "date", "source"} & set(plain)

@@ -62,6 +62,9 @@ def test_table_shows_the_target_terms_an_article_uses() -> None:
 def test_csv_header_has_a_column_per_topic() -> None:
     assert score_csv_header(3) == [
         "id",
+        "title",
+        "date",
+        "source",
         "stance",
         "p_favor",
         "p_against",
@@ -78,9 +81,12 @@ def test_csv_header_has_a_column_per_topic() -> None:
 def test_csv_row_with_stance_and_topics_places_weights_by_topic_id() -> None:
     row = score_csv_row(RECORD, 3)
     assert len(row) == len(score_csv_header(3))
-    assert row[:8] == ["a.txt", "none", 0.1, 0.05, 0.85, 1, 30, "short text: 30 tokens"]
+    assert row[:11] == ["a.txt", "", "", "", "none", 0.1, 0.05, 0.85, 1, 30, "short text: 30 tokens"]
     # the record lists topic 2 (0.61) before topic 0 (0.39); the columns go by id, topic 1 is absent
-    assert row[8:] == [0.39, "", 0.61]
+    assert row[11:] == [0.39, "", 0.61]
+    # a record from a JSONL or CSV input carries the title, date and source it had
+    dated = score_csv_row(dict(RECORD, title="Hearing", date="2019-03-08"), 3)
+    assert dated[:4] == ["a.txt", "Hearing", "2019-03-08", ""]
 
 
 def test_csv_row_without_stance_or_topics_has_empty_cells() -> None:
@@ -93,7 +99,7 @@ def test_csv_row_without_stance_or_topics_has_empty_cells() -> None:
         "warnings": ["binary file skipped: in/scan.txt", "second"],
     }
     row = score_csv_row(record, 2)
-    assert row == ["scan.txt", "", "", "", "", 0, 0, "binary file skipped: in/scan.txt | second", "", ""]
+    assert row == ["scan.txt", "", "", "", "", "", "", "", 0, 0, "binary file skipped: in/scan.txt | second", "", ""]
 
 
 def test_csv_quotes_commas_quotes_and_newlines() -> None:

@@ -25,7 +25,7 @@ from ._target import TargetTerms
 from ._topics import LdaTopicModel
 from .exceptions import ModelFormatError, ModelIntegrityError
 
-__all__ = ["CorpusSummary", "MtopicsModel", "load_model"]
+__all__ = ["META_FIELDS", "CorpusSummary", "MtopicsModel", "document_meta", "load_model"]
 
 logger = logging.getLogger("mtopics")
 
@@ -96,6 +96,15 @@ class CorpusSummary:
             return np.asarray((mass.T @ self.stance[ok]) / totals[:, None])
 
 
+#: Fields of a :class:`Document` that a scored record carries when the input has them.
+META_FIELDS = ("title", "date", "source")
+
+
+def document_meta(doc: Document) -> dict[str, str]:
+    """The :data:`META_FIELDS` a document has (JSONL and CSV records may carry them)."""
+    return {name: value for name in META_FIELDS if (value := getattr(doc, name)) is not None}
+
+
 @dataclass
 class MtopicsModel:
     """Preprocessing, a topic model and (optionally) a stance classifier.
@@ -164,7 +173,9 @@ class MtopicsModel:
         Returns
         -------
         list of dict
-            One record per article with ``id``; ``topics`` (``id``, ``label``,
+            One record per article with ``id``; for a :class:`Document` that has them,
+            its ``title``, ``date`` and ``source`` (so scores join back to the input
+            without a lookup); ``topics`` (``id``, ``label``,
             ``terms``, ``weight``, sorted by weight); ``stance`` (``label``,
             ``probabilities`` of favor/against/none, ``evidence`` with the
             passages and terms that drove it and, when the model has target terms,
@@ -177,19 +188,21 @@ class MtopicsModel:
         records = []
         for i, item in enumerate(texts):
             if isinstance(item, Document):
-                doc_id, text = item.id, item.text
+                records.append(self.score_one(item.id, item.text, meta=document_meta(item)))
             else:
-                doc_id, text = (ids[i] if ids is not None else str(i)), item
-            records.append(self.score_one(doc_id, text))
+                records.append(self.score_one(ids[i] if ids is not None else str(i), item))
         return records
 
-    def score_one(self, doc_id: str, text: str, warnings: Sequence[str] = ()) -> dict[str, Any]:
-        """Score one article; ``warnings`` from reading it are passed through."""
+    def score_one(
+        self, doc_id: str, text: str, warnings: Sequence[str] = (), meta: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """Score one article; ``warnings`` from reading it and ``meta`` (:func:`document_meta`) pass through."""
         notes = list(warnings)
         passages, tokens, lengths = self._passage_tokens(doc_id, text)
         total = int(lengths.sum())
         record: dict[str, Any] = {
             "id": doc_id,
+            **(meta or {}),
             "topics": [],
             "stance": None,
             "passages": len(passages),

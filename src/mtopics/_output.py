@@ -7,6 +7,7 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ._model import META_FIELDS
 from ._store import VersionInfo
 
 __all__ = ["format_jsonl", "format_score_table", "format_versions", "score_csv_header", "score_csv_row"]
@@ -73,16 +74,17 @@ def score_csv_header(num_topics: int) -> list[str]:
     Returns
     -------
     list of str
-        ``id, stance, p_favor, p_against, p_none, passages, tokens, warnings,
-        topic_0, ..., topic_<K-1>``.
+        ``id, title, date, source, stance, p_favor, p_against, p_none, passages, tokens,
+        warnings, topic_0, ..., topic_<K-1>``.
 
     Examples
     --------
-    >>> score_csv_header(2)
-    ['id', 'stance', 'p_favor', 'p_against', 'p_none', 'passages', 'tokens', 'warnings', 'topic_0', 'topic_1']
+    >>> score_csv_header(2)[:5], score_csv_header(2)[-3:]
+    (['id', 'title', 'date', 'source', 'stance'], ['warnings', 'topic_0', 'topic_1'])
     """
     return [
         "id",
+        *META_FIELDS,
         "stance",
         *(f"p_{label}" for label in _CSV_STANCE),
         "passages",
@@ -98,8 +100,9 @@ def score_csv_row(record: dict[str, Any], num_topics: int) -> list[str | float |
     Parameters
     ----------
     record : dict
-        A scored article (``id``, ``topics``, ``stance``, ``passages``, ``tokens``,
-        ``warnings``), as :meth:`MtopicsModel.score_one` returns it.
+        A scored article (``id``, optional ``title``, ``date``, ``source``, ``topics``,
+        ``stance``, ``passages``, ``tokens``, ``warnings``), as
+        :meth:`MtopicsModel.score_one` returns it.
     num_topics : int
         Number of topics of the model.
 
@@ -118,7 +121,7 @@ def score_csv_row(record: dict[str, Any], num_topics: int) -> list[str | float |
     ...        "stance": {"label": "none", "probabilities": {"favor": 0.1, "against": 0.2, "none": 0.7}},
     ...        "passages": 1, "tokens": 40, "warnings": ["short text"]}
     >>> score_csv_row(rec, 2)
-    ['a.txt', 'none', 0.1, 0.2, 0.7, 1, 40, 'short text', 0.4, 0.6]
+    ['a.txt', '', '', '', 'none', 0.1, 0.2, 0.7, 1, 40, 'short text', 0.4, 0.6]
     """
     stance = record.get("stance")
     if stance:
@@ -130,6 +133,7 @@ def score_csv_row(record: dict[str, Any], num_topics: int) -> list[str | float |
     topic_cells: list[str | float | int] = [weights.get(k, "") for k in range(num_topics)]
     return [
         record["id"],
+        *(record.get(name, "") for name in META_FIELDS),
         *stance_cells,
         record["passages"],
         record["tokens"],

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .._corpus import LoadReport, _decode, iter_documents
-from .._model import MtopicsModel, load_model
+from .._model import MtopicsModel, document_meta, load_model
 from .._output import format_jsonl, format_score_table, score_csv_header, score_csv_row
 from ..exceptions import CorpusError
 
@@ -80,7 +80,7 @@ def _records(model: MtopicsModel, inputs: list[str], input_format: str) -> Itera
                 for where, n in report.replaced.items()
                 if where == doc.origin
             ]
-            yield model.score_one(doc.id, doc.text, warnings)
+            yield model.score_one(doc.id, doc.text, warnings, meta=document_meta(doc))
         for where, why in _new_skips(report, seen):
             yield _empty_record(where, why, path)
 

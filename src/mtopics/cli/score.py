@@ -22,7 +22,8 @@ def add_parser(sub: Any) -> None:
         help="score articles: topic mixture and stance with evidence",
         description="Score articles with a saved model version. INPUT is a text file (one article), a folder of "
         ".txt files, a .jsonl or .csv file with a `text` field, or - for standard input. Output: one JSON "
-        "object per article (id, topics, stance, passages, tokens, warnings), a CSV table with one row per "
+        "object per article (id, topics, stance, passages, tokens, warnings; title, date, source when a record "
+        "has them), a CSV table with one row per "
         "article, or a table for people.",
     )
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="file, folder or - (standard input)")

@@ -335,11 +335,12 @@ def _held_out_fold(
     article: dict[str, Any] | None = None
     if group in article_texts:
         text, label = article_texts[group]
+        off_target = target_mentions(target, preprocessor, text) == {}  # looked for once: no gate below
         quote_weight = fit_params.get("quote_weight", 0.5)
-        predicted = predict_article(clf, article_model, preprocessor, text, quote_weight, target)
+        predicted = "none" if off_target else predict_article(clf, article_model, preprocessor, text, quote_weight)
         article = {"article": group, "label": label, "predicted": predicted}
         if target is not None:
-            article["off_target"] = target_mentions(target, preprocessor, text) == {}
+            article["off_target"] = off_target
     return [e.label for e in test], passage_proba, article
 
 

@@ -145,6 +145,7 @@ def _seed_start(tfidf: Any, seed_ids: list[list[int]], num_topics: int, total_to
         rows[k] = np.asarray(tfidf.T @ weight).ravel() + 1e-12
     rows[:n_seeded] /= rows[:n_seeded].sum(axis=1, keepdims=True)
     if num_topics > n_seeded:
+        # a total of one token per topic: rows that each sum to 1, scaled below with the seeded ones
         rest = _nndsvd_start(tfidf, num_topics - n_seeded, float(num_topics - n_seeded))
         rows[n_seeded:] = rest
     return rows * (total_tokens / num_topics)

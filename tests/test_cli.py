@@ -217,17 +217,20 @@ def test_evaluate(capsys, trained_version: Path, tmp_path: Path) -> None:  # typ
         'text,label\n"The hearing was adjourned to next month.",none\n'
         '"We stand with the brave survivors who spoke out.",favor\n'
         '"These false allegations are a foreign agenda to defame good men.",against\n'
+        '"Type to search",favor\n'
     )
     code, out, _ = run(capsys, "evaluate", "--model", str(trained_version), str(data), "--json")
     assert code == 0
     report = json.loads(out)
-    assert report["n"] == 3 and sum(map(sum, report["confusion"]["matrix"])) == 3
+    assert report["n"] == 4 and sum(map(sum, report["confusion"]["matrix"])) == 4
     assert report["calibration"]["n"] == 2 and 0 <= report["calibration"]["brier"] <= 2
     code, out, _ = run(capsys, "evaluate", "--model", str(trained_version), str(data))
     assert "macro-F1" in out and "confusion" in out
     assert f"Brier {report['calibration']['brier']:.3f}" in out and "ECE" in out
-    # the adjourned hearing names no target term: counted, and said, as scored none by them
-    assert report["off_target"] == 1 and "off target: 1 of 3 use none of the model's target terms" in out
+    # the adjourned hearing names no target term: counted, and said, as scored none by them; the
+    # page furniture has no words left: counted apart (score gives it no stance)
+    assert report["off_target"] == 1 and "off target: 1 of 4 use none of the model's target terms" in out
+    assert report["empty"] == 1 and "empty: 1 of 4 have no words left after cleaning (scored none)" in out
     assert "probabilities (the 2 the classifier scored): Brier" in out
     bad = tmp_path / "bad.csv"
     bad.write_text("text,label\nhello,maybe\n")

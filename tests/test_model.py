@@ -136,6 +136,21 @@ def test_evaluate_stance_levels(model) -> None:  # type: ignore[no-untyped-def]
         model.evaluate_stance(texts, ["none", "favor"], level="sentence")
 
 
+@pytest.mark.parametrize("level", ["article", "passage"])
+def test_evaluate_stance_counts_empty_texts_apart(model, level: str) -> None:  # type: ignore[no-untyped-def]
+    # score gives a text with no words left no stance; evaluate must still count every example:
+    # it is predicted none, said as empty (not as off target) and kept out of calibration
+    texts = ["Type to search", "We salute the courage of every survivor who spoke out.", "The the and of."]
+    assert [r["stance"] for r in model.score([texts[0], texts[2]])] == [None, None]
+    report = model.evaluate_stance(texts, ["favor", "favor", "against"], level=level)
+    assert report["n"] == 3 and report["empty"] == 2
+    assert report["calibration"]["n"] == 1
+    matrix = dict(zip(report["confusion"]["labels"], report["confusion"]["matrix"], strict=True))
+    labels = report["confusion"]["labels"]
+    assert matrix["against"][labels.index("none")] == 1  # the empty "against" text: predicted none
+    assert report["off_target"] == (0 if level == "article" else None)
+
+
 @pytest.mark.parametrize("fmt", [1, 2, 3])
 def test_committed_format_fixtures_still_load_and_score_the_same(repo_root: Path, fmt: int) -> None:
     from mtopics import SUPPORTED_FORMATS

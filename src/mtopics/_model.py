@@ -340,21 +340,27 @@ class MtopicsModel:
         ``level="article"`` scores each text as an article (passages combined);
         ``"passage"`` classifies each text as a single passage (target terms are not
         looked for: a passage may take a side without naming the target).  The report also has
-        ``off_target``: how many texts were ``none`` because they use no target term (article
-        level with target terms; ``None`` otherwise), and ``calibration``
-        (:func:`mtopics.calibration_report`) of the probabilities the classifier gave: texts
-        scored ``none`` by the target terms are left out of it (their 0 / 0 / 1 is a rule, not
-        a probability; one wrong would weigh 34.5 in the log loss).
+        ``empty``: how many texts had no words left after cleaning (:meth:`score` gives them no
+        stance; here they count as predicted ``none``, so that every example is in the
+        metrics); ``off_target``: how many of the others were ``none`` because they use no
+        target term (article level with target terms; ``None`` otherwise); and
+        ``calibration`` (:func:`mtopics.calibration_report`) of the probabilities the
+        classifier gave: empty and off-target texts are left out of it (their 0 / 0 / 1 is a
+        rule, not a probability; one wrong would weigh 34.5 in the log loss).
         """
         from ._metrics import calibration_report, stance_report
 
         if self.stance is None or self.article_model is None:
             raise ModelFormatError(f"{self.path}: this model has no stance classifier")
-        on_target = np.ones(len(texts), dtype=bool)
+        if level not in ("article", "passage"):
+            raise ValueError(f"level must be 'article' or 'passage'; got {level!r}")
+        # the same test as score's "empty after cleaning": no topic-model token in any passage
+        empty = np.array([self._passage_tokens("text", t)[2].sum() == 0 for t in texts], dtype=bool)
+        on_target = ~empty
         if level == "passage":
-            proba = self.stance.predict_proba(list(texts))
-        elif level == "article":
-            on_target = np.array([target_mentions(self.target, self.preprocessor, t) != {} for t in texts], dtype=bool)
+            proba = self.stance.predict_proba(list(texts)) if len(texts) else np.zeros((0, len(STANCE_LABELS)))
+        else:
+            on_target &= np.array([target_mentions(self.target, self.preprocessor, t) != {} for t in texts], dtype=bool)
             rows = [
                 predict_article_proba(self.stance, self.article_model, self.preprocessor, text, self.quote_weight)
                 if keep
@@ -362,15 +368,15 @@ class MtopicsModel:
                 for text, keep in zip(texts, on_target, strict=True)
             ]
             proba = np.vstack(rows) if rows else np.zeros((0, len(STANCE_LABELS)))
-        else:
-            raise ValueError(f"level must be 'article' or 'passage'; got {level!r}")
+        proba[empty] = NONE_PROBA
         predicted = [STANCE_LABELS[i] for i in np.argmax(proba, axis=1)]
         report = stance_report(list(labels), predicted)
         report["calibration"] = calibration_report(
             [y for y, k in zip(labels, on_target, strict=True) if k], proba[on_target]
         )
+        report["empty"] = int(empty.sum())
         gated = level == "article" and self.target is not None
-        report["off_target"] = int((~on_target).sum()) if gated else None
+        report["off_target"] = int((~on_target & ~empty).sum()) if gated else None
         return report
 
     # -- saving ----------------------------------------------------------------

@@ -54,12 +54,14 @@ def run(args: argparse.Namespace) -> int:
             f"support {row['support']}"
         )
     print(f"averages over: {', '.join(report['labels_evaluated'])}")
+    if report["empty"]:
+        print(f"empty: {report['empty']} of {report['n']} have no words left after cleaning (scored none)")
     if report["off_target"]:
         print(f"off target: {report['off_target']} of {report['n']} use none of the model's target terms (scored none)")
     cal = report["calibration"]
     if cal["n"]:
-        # off-target examples are none by rule, not by a probability: left out of calibration
-        which = f" (the {cal['n']} the classifier scored)" if report["off_target"] else ""
+        # empty and off-target examples are none by rule, not by a probability: left out of calibration
+        which = f" (the {cal['n']} the classifier scored)" if cal["n"] < report["n"] else ""
         print(
             f"probabilities{which}: Brier {cal['brier']:.3f}   log loss {cal['log_loss']:.3f}   "
             f"ECE {cal['ece']:.3f}   (0 is perfect; equal shares give Brier 0.667)"

@@ -115,6 +115,40 @@ def test_each_topic_has_terms_label_and_typical_passages(trained_version: Path) 
     assert sum(t["prevalence"] for t in model.topic_info) == pytest.approx(1.0, abs=1e-3)
 
 
+def test_each_topic_names_the_articles_its_tokens_come_from(trained_version: Path, seed_texts: dict[str, str]) -> None:
+    model = load_model(trained_version)
+    # recomputed here from the training passages: each article's tokens times its passages' mixtures
+    mass = {}
+    for doc_id, text in seed_texts.items():
+        tokens = [model.preprocessor.tokens(p.text) for p in model.preprocessor.passages(doc_id, text)]
+        tokens = [t for t in tokens if t]
+        mass[doc_id] = sum(len(t) * model.lda.transform([t])[0] for t in tokens)
+    total = sum(mass.values())
+    for topic in model.topic_info:
+        k = topic["id"]
+        expected = sorted(((float(m[k] / total[k]), d) for d, m in mass.items()), reverse=True)[:3]
+        assert [a["id"] for a in topic["articles"]] == [d for _, d in expected]
+        assert [a["share"] for a in topic["articles"]] == pytest.approx([s for s, _ in expected], abs=1e-3)
+    flagged = [t["id"] for t in model.topic_info if t["articles"][0]["share"] >= 0.8]
+    assert flagged, "the long encyclopedia article (half the corpus tokens) has a topic of its own"
+
+
+def test_the_run_says_which_topics_are_one_article(caplog: pytest.LogCaptureFixture) -> None:
+    from mtopics._experiment import _warn_one_article_topics
+
+    info = [
+        {"id": 0, "articles": [{"id": "a.txt", "share": 0.93}, {"id": "b.txt", "share": 0.05}]},
+        {"id": 1, "articles": [{"id": "b.txt", "share": 0.5}, {"id": "c.txt", "share": 0.4}]},
+    ]
+    with caplog.at_level("WARNING", logger="mtopics"):
+        _warn_one_article_topics(info, documents=5)
+    assert "1 of 2 topics draw 80% or more of their tokens from one article: 0 (93% a.txt)" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="mtopics"):
+        _warn_one_article_topics(info, documents=2)  # with two articles, every topic is mostly one of them
+    assert caplog.text == ""
+
+
 def test_held_out_articles_are_not_trained_on_and_give_their_own_coherence(
     default_config: ExperimentConfig, tmp_path: Path
 ) -> None:

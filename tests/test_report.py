@@ -382,3 +382,18 @@ def test_seeded_topics_say_what_they_were_seeded_with(old_model: MtopicsModel) -
     cards = html.split('<article class="card"')[1:]
     assert "<b>Seeded with:</b> court, case hearing" in cards[0]
     assert all("Seeded with" not in card for card in cards[1:])
+
+
+def test_cards_say_which_articles_a_topic_comes_from(old_model: MtopicsModel) -> None:
+    # a version of mtopics < 0.3.1 has no source articles: no line
+    assert "Tokens mostly from" not in render_report(old_model)
+    old_model.manifest["metrics"]["topics"]["documents"] = 5
+    old_model.topic_info[0]["articles"] = [{"id": "a<1>.txt", "share": 0.93}, {"id": "b.txt", "share": 0.07}]
+    old_model.topic_info[1]["articles"] = [{"id": "b.txt", "share": 0.55}, {"id": "c.txt", "share": 0.45}]
+    cards = render_report(old_model).split('<article class="card"')[1:]
+    assert "<b>Tokens mostly from:</b> a&lt;1&gt;.txt (93%), b.txt (7%)" in cards[0]
+    assert "most of this topic is one article" in cards[0]
+    assert "<b>Tokens mostly from:</b> b.txt (55%), c.txt (45%)</p>" in cards[1]
+    # with two articles every topic is mostly one of them: no flag
+    old_model.manifest["metrics"]["topics"]["documents"] = 2
+    assert "most of this topic is one article" not in render_report(old_model)

@@ -19,7 +19,7 @@ from ._clean import TextCleaner
 from ._config import ExperimentConfig
 from ._corpus import Document, LoadReport, iter_documents
 from ._labelled import LabelledExample, iter_labelled, read_label_file
-from ._metrics import STANCE_LABELS
+from ._metrics import ONE_ARTICLE_SHARE, STANCE_LABELS
 from ._model import MtopicsModel, _excerpt
 from ._preprocess import PassageParams, Preprocessor
 from ._stance import StanceClassifier, cross_validate_stance
@@ -35,6 +35,8 @@ logger = logging.getLogger("mtopics")
 
 #: At most this many passages are used as reference texts for coherence.
 MAX_REFERENCE_PASSAGES = 50_000
+#: How many main source articles topics.json keeps per topic.
+SOURCE_ARTICLES = 3
 
 
 class TokenFile:
@@ -215,9 +217,12 @@ def _topic_info(
     k = lda.num_topics
     heaps: list[list[tuple[float, int]]] = [[] for _ in range(k)]
     mass = np.zeros(k)
+    by_article: dict[str, np.ndarray] = {}
     for i, tokens in enumerate(phrased):
         theta = lda.transform([tokens])[0]
         mass += theta * len(tokens)
+        doc_id = meta[i][0]
+        by_article[doc_id] = by_article.get(doc_id, np.zeros(k)) + theta * len(tokens)
         for t in range(k):
             item = (float(theta[t]), -i)
             if len(heaps[t]) < 3:
@@ -225,6 +230,7 @@ def _topic_info(
             else:
                 heapq.heappushpop(heaps[t], item)
     prevalence = mass / mass.sum()
+    sources = _source_articles(by_article, mass)
     # the texts of the articles that hold a typical passage only (at most 3 per topic)
     texts = _article_texts(config, {meta[-neg][0] for heap in heaps for _, neg in heap})
     info = []
@@ -252,9 +258,43 @@ def _topic_info(
                 "c_v": round(per_topic_cv[t], 4) if t < len(per_topic_cv) else None,
                 "npmi": round(per_topic_npmi[t], 4) if t < len(per_topic_npmi) else None,
                 "typical_passages": typical,
+                "articles": sources[t],
             }
         )
     return info
+
+
+def _warn_one_article_topics(topic_info: list[dict[str, Any]], documents: int) -> None:
+    """Say which topics draw most of their tokens from a single article (corpora of 3+ articles)."""
+    if documents < 3:
+        return
+    flagged = [t for t in topic_info if t["articles"] and t["articles"][0]["share"] >= ONE_ARTICLE_SHARE]
+    if flagged:
+        which = ", ".join(
+            f"{t['id']} ({100 * t['articles'][0]['share']:.0f}% {t['articles'][0]['id']})" for t in flagged
+        )
+        logger.warning(
+            "%d of %d topics draw %.0f%% or more of their tokens from one article: %s; such a topic may describe "
+            "that article rather than a theme of the corpus (more articles help)",
+            len(flagged),
+            len(topic_info),
+            100 * ONE_ARTICLE_SHARE,
+            which,
+        )
+
+
+def _source_articles(by_article: dict[str, np.ndarray], mass: np.ndarray) -> list[list[dict[str, Any]]]:
+    """For each topic, the articles that give it the most tokens, with their share of its tokens."""
+    ids = list(by_article)
+    if not ids:
+        return [[] for _ in mass]
+    matrix = np.vstack([by_article[i] for i in ids])  # articles x topics, in tokens
+    out = []
+    for t in range(len(mass)):
+        order = np.argsort(-matrix[:, t], kind="stable")[:SOURCE_ARTICLES]
+        total = mass[t] if mass[t] > 0 else 1.0
+        out.append([{"id": ids[j], "share": round(float(matrix[j, t] / total), 4)} for j in order])
+    return out
 
 
 def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") -> Path:
@@ -312,6 +352,7 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
         clock.lap("topic evaluation")
         for t in topic_info:
             logger.info("topic %d (%.0f%%): %s", t["id"], 100 * t["prevalence"], t["label"])
+        _warn_one_article_topics(topic_info, corpus_info["documents"])
         topic_metrics = {
             "c_v": round(scores["c_v"], 6),
             "npmi": round(scores["npmi"], 6),

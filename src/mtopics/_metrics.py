@@ -21,6 +21,10 @@ __all__ = [
 #: The stance labels, in the order used by every probability vector.
 STANCE_LABELS: tuple[str, str, str] = ("favor", "against", "none")
 
+#: A topic that draws at least this share of its tokens from one article (in a corpus of 3 or
+#: more) is flagged by the experiment log and the topic report: it may be that article.
+ONE_ARTICLE_SHARE = 0.8
+
 
 def topic_diversity(topics: Sequence[Sequence[str]], topn: int = 25) -> float:
     """Share of unique words among the top ``topn`` words of all topics (Dieng et al. 2020).

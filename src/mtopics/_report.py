@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ._metrics import STANCE_LABELS
+from ._metrics import ONE_ARTICLE_SHARE, STANCE_LABELS
 from ._model import MtopicsModel
 from ._topics import _seed_pairs
 from ._version import __version__
@@ -313,6 +313,7 @@ h2 { font-size: 20px; margin: 36px 0 8px; padding-bottom: 4px; border-bottom: 2p
 h3 { font-size: 16px; margin: 0 0 6px; }
 p { margin: 6px 0; }
 .muted, .note { color: var(--muted); }
+.warn { color: #9a3412; }
 .note { font-size: 14px; font-style: italic; }
 .meta { display: flex; flex-wrap: wrap; gap: 4px 24px; color: var(--muted); font-size: 14px; margin: 8px 0 0; }
 .meta b { color: var(--ink); font-weight: 600; }
@@ -561,6 +562,7 @@ def _card(model: MtopicsModel, info: dict[str, Any]) -> str:
             '<span class="muted">(the model was told to put these words here; the other terms are what the '
             "corpus put around them)</span></p>"
         )
+    specific_html += _sources_html(info, _topic_metrics(model).get("documents"))
     quotes = []
     for p in list(info.get("typical_passages", []))[:PASSAGES]:
         weight = _finite(p.get("weight"))
@@ -579,6 +581,26 @@ def _card(model: MtopicsModel, info: dict[str, Any]) -> str:
         f'<div class="muted" style="font-size:12.5px">Top terms, bar length = probability of the term in the topic'
         f" p(w|k)</div>{chart}{specific_html}<div><b>Typical passages</b>{passages}</div></article>"
     )
+
+
+def _sources_html(info: dict[str, Any], documents: Any) -> str:
+    """The articles a topic's tokens come from (saved since mtopics 0.3.1; nothing for older versions).
+
+    A topic with most of its tokens from one article, in a corpus of 3 or more, is flagged."""
+    parts = []
+    for a in list(info.get("articles") or [])[:3]:
+        share = _finite(a.get("share"))
+        if share is not None and share >= 0.005:
+            parts.append(f"{_e(str(a.get('id', '')))} ({share:.0%})")
+    if not parts:
+        return ""
+    main = _finite((info.get("articles") or [{}])[0].get("share"))
+    flag = (
+        ' <span class="warn">most of this topic is one article: it may describe that article rather than a theme</span>'
+        if main is not None and main >= ONE_ARTICLE_SHARE and isinstance(documents, int) and documents >= 3
+        else ""
+    )
+    return f'<p class="specific"><b>Tokens mostly from:</b> {", ".join(parts)}{flag}</p>'
 
 
 def _topics_section(model: MtopicsModel) -> str:

@@ -354,8 +354,9 @@ class MtopicsModel:
             raise ModelFormatError(f"{self.path}: this model has no stance classifier")
         if level not in ("article", "passage"):
             raise ValueError(f"level must be 'article' or 'passage'; got {level!r}")
-        # the same test as score's "empty after cleaning": no topic-model token in any passage
-        empty = np.array([self._passage_tokens("text", t)[2].sum() == 0 for t in texts], dtype=bool)
+        # score's "empty after cleaning" (no token in any passage): passages only leave out
+        # paragraphs with no token, and phrases only join tokens, so the whole text has none either
+        empty = np.array([self.preprocessor.cleaner.is_empty(t) for t in texts], dtype=bool)
         on_target = ~empty
         if level == "passage":
             proba = self.stance.predict_proba(list(texts)) if len(texts) else np.zeros((0, len(STANCE_LABELS)))

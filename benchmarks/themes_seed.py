@@ -54,14 +54,43 @@ SEED_TOPICS = mtopics.load_config(ROOT / "experiments" / "metoo_pk_guided.toml")
 
 def seed_passages() -> list[list[str]]:
     """Token lists of the seed passages, as the default experiment trains on them."""
+    return [tokens for _, tokens in seed_passages_with_articles()]
+
+
+def seed_passages_with_articles() -> list[tuple[str, list[str]]]:
+    """(article id, token list) of each seed passage, as the default experiment trains on them."""
     config = mtopics.load_config(ROOT / "experiments" / "metoo_pk.toml")
     pre = _preprocessor(config)
-    raw = [pre.raw_tokens(p.text) for d in _documents(config, LoadReport()) for p in pre.passages(d.id, d.text)]
-    raw = [t for t in raw if t]
+    pairs = [
+        (d.id, pre.raw_tokens(p.text)) for d in _documents(config, LoadReport()) for p in pre.passages(d.id, d.text)
+    ]
+    pairs = [(doc_id, t) for doc_id, t in pairs if t]
     ph = config["phrases"]
-    pre.fit_phrases(raw, min_count=ph["min_count"], threshold=ph["threshold"], max_phrases=ph["max_phrases"])
+    pre.fit_phrases(
+        [t for _, t in pairs], min_count=ph["min_count"], threshold=ph["threshold"], max_phrases=ph["max_phrases"]
+    )
     assert pre.phrases is not None
-    return [pre.phrases.transform(t) for t in raw]
+    return [(doc_id, pre.phrases.transform(t)) for doc_id, t in pairs]
+
+
+def theme_support(pairs: list[tuple[str, list[str]]], themes: dict[str, list[str]]) -> dict[str, dict[str, int]]:
+    """Per theme: the passages that hold two or more of its words (what a topic's top 10 must show to
+    find it), the articles they come from, and how many of its words occur in two passages or more
+    (the others cannot enter the vocabulary: ``no_below=2``)."""
+    out = {}
+    for name, words in themes.items():
+        vocabulary = set(words)
+        holding = [
+            doc_id for doc_id, tokens in pairs if len({w for t in tokens for w in t.split("_")} & vocabulary) >= 2
+        ]
+        in_passages = Counter(w for _, tokens in pairs for w in {w for t in tokens for w in t.split("_")} & vocabulary)
+        out[name] = {
+            "passages_with_2_words": len(holding),
+            "articles_of_those": len(set(holding)),
+            "words_used": len(in_passages),
+            "words_in_2_passages": sum(n >= 2 for n in in_passages.values()),
+        }
+    return out
 
 
 def top_terms_tomotopy(docs, k, seed):  # type: ignore[no-untyped-def]
@@ -83,7 +112,9 @@ def top_terms_seeded(docs, k, seed, strength):  # type: ignore[no-untyped-def]
 def main() -> None:
     spec = tomllib.loads((ROOT / "data" / "topics" / "expected_themes.toml").read_text(encoding="utf-8"))
     themes = {t["name"]: t["words"] for t in spec["theme"]}
-    docs = seed_passages()
+    pairs = seed_passages_with_articles()
+    docs = [tokens for _, tokens in pairs]
+    support = theme_support(pairs, themes)
     methods = {
         "mtopics default": top_terms_mtopics,
         "gensim LdaModel, 10 passes": top_terms_gensim,
@@ -129,7 +160,11 @@ def main() -> None:
             print(f"  {method} K={k}: {found}, without seed words {found_unseeded}", file=sys.stderr)
     out = ROOT / "benchmarks" / "results" / "themes_seed.json"
     out.write_text(
-        json.dumps({"passages": len(docs), "seeds": list(SEEDS), "rows": rows, "theme_words": usage}, indent=2) + "\n"
+        json.dumps(
+            {"passages": len(docs), "seeds": list(SEEDS), "rows": rows, "theme_words": usage, "support": support},
+            indent=2,
+        )
+        + "\n"
     )
     short = {name: name.split(" and ")[0].replace("allegations in ", "") for name in themes}
     print(f"Themes found (of {len(themes)}) on the {len(docs)} seed passages, seeds {list(SEEDS)}:\n")
@@ -156,6 +191,16 @@ def main() -> None:
     for name, words in usage.items():
         top = ", ".join(f"{w} {n}" for w, n in Counter(words).most_common(4))
         print(f"| {name} | {sum(words.values())} | {top} |")
+    print(
+        f"\n| theme | passages with 2+ of its words (of {len(docs)}) | their articles | its words in the corpus | "
+        "of which in 2+ passages |"
+    )
+    print("|---|---|---|---|---|")
+    for name, row in support.items():
+        print(
+            f"| {name} | {row['passages_with_2_words']} | {row['articles_of_those']} | {row['words_used']} | "
+            f"{row['words_in_2_passages']} |"
+        )
     print(f"\nwritten to {out}")
 
 

@@ -573,6 +573,13 @@ def cmd_run(args):
     names = list(VARIANTS) if args.variants == "all" else args.variants.split(",")
     if "base" not in names:
         names = ["base", *names]
+    if any(n.startswith("lr_vader") for n in names):
+        sys.path.insert(0, str(HERE / "pylib"))
+        try:
+            import vaderSentiment  # noqa: F401
+        except ImportError:
+            names = [n for n in names if not n.startswith("lr_vader")]
+            print("vaderSentiment not installed: the VADER variant is left out", file=sys.stderr)
     seeds = parse_seeds(args.seeds)
     t0 = time.perf_counter()
     res = Parallel(n_jobs=args.n_jobs)(delayed(run_seed)(s, names) for s in seeds)

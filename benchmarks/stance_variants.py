@@ -6,7 +6,7 @@ seed = 0..9), F_avg of the pooled out-of-fold predictions of each repeat (as
 mtopics.cross_validate_stance computes it).  Fresh repeats (seeds 100..109) and train -> val are
 run only for the variants named on the command line.
 
-Usage (from the project folder; the full run takes about 40 minutes on 2 cores):
+Usage (from the project folder; the full run took 8.5 minutes on 2 cores):
   .venv/bin/python benchmarks/stance_variants.py run --seeds 0-9 --out benchmarks/results/stance_variants_orig.json
   .venv/bin/python benchmarks/stance_variants.py run --seeds 100-109 --variants base,X \
       --out benchmarks/results/stance_variants_fresh.json

@@ -216,11 +216,9 @@ def _topic_info(
 ) -> list[dict[str, Any]]:
     k = lda.num_topics
     heaps: list[list[tuple[float, int]]] = [[] for _ in range(k)]
-    mass = np.zeros(k)
-    by_article: dict[str, np.ndarray] = {}
+    by_article: dict[str, np.ndarray] = {}  # tokens each article gives each topic
     for i, tokens in enumerate(phrased):
         theta = lda.transform([tokens])[0]
-        mass += theta * len(tokens)
         doc_id = meta[i][0]
         by_article[doc_id] = by_article.get(doc_id, np.zeros(k)) + theta * len(tokens)
         for t in range(k):
@@ -229,8 +227,9 @@ def _topic_info(
                 heapq.heappush(heaps[t], item)
             else:
                 heapq.heappushpop(heaps[t], item)
+    mass = np.sum(list(by_article.values()), axis=0) if by_article else np.zeros(k)
     prevalence = mass / mass.sum()
-    sources = _source_articles(by_article, mass)
+    sources = _source_articles(by_article, k)
     # the texts of the articles that hold a typical passage only (at most 3 per topic)
     texts = _article_texts(config, {meta[-neg][0] for heap in heaps for _, neg in heap})
     info = []
@@ -283,16 +282,16 @@ def _warn_one_article_topics(topic_info: list[dict[str, Any]], documents: int) -
         )
 
 
-def _source_articles(by_article: dict[str, np.ndarray], mass: np.ndarray) -> list[list[dict[str, Any]]]:
-    """For each topic, the articles that give it the most tokens, with their share of its tokens."""
+def _source_articles(by_article: dict[str, np.ndarray], k: int) -> list[list[dict[str, Any]]]:
+    """For each of the ``k`` topics, the articles that give it the most tokens, with their share of its tokens."""
     ids = list(by_article)
     if not ids:
-        return [[] for _ in mass]
+        return [[] for _ in range(k)]
     matrix = np.vstack([by_article[i] for i in ids])  # articles x topics, in tokens
     out = []
-    for t in range(len(mass)):
+    for t in range(k):
         order = np.argsort(-matrix[:, t], kind="stable")[:SOURCE_ARTICLES]
-        total = mass[t] if mass[t] > 0 else 1.0
+        total = matrix[:, t].sum() or 1.0
         out.append([{"id": ids[j], "share": round(float(matrix[j, t] / total), 4)} for j in order])
     return out
 

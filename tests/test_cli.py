@@ -199,7 +199,7 @@ def test_models_list_latest_verify(capsys, trained_version: Path) -> None:  # ty
     code, out, _ = run(capsys, "models", "latest", "metoo_pk", "--models-dir", str(root))
     assert out.strip() == str(trained_version)
     code, out, _ = run(capsys, "models", "verify", str(trained_version))
-    assert code == 0 and out.strip().endswith("format 3)")
+    assert code == 0 and out.strip().endswith("format 4)")
     code, _, err = run(capsys, "models", "latest", "nothing", "--models-dir", str(root))
     assert code == 2 and "no model version" in err
 

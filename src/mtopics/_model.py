@@ -475,8 +475,9 @@ def _read_v4(path: Path, manifest: dict[str, Any]) -> MtopicsModel:
     """Format 4 (mtopics 0.4): format 3, and the optional embedding classifier of the stance model.
 
     Its parameters are in ``stance.json`` (``params.embeddings``, ``embedding_model``) and its
-    arrays in ``stance/embedding_*.npy``, read by :meth:`StanceClassifier.from_state`; a
-    format-3 reader would ignore them and score with the n-gram classifier alone.
+    arrays in ``stance/embedding_*.npy``, read by :meth:`StanceClassifier.from_state`.  A
+    format-3 reader must not take them: mtopics 0.3 fails on the unknown parameters, and a
+    reader that skipped them would score with the n-gram classifier alone.
     """
     return _read_v3(path, manifest)
 

@@ -515,7 +515,6 @@ def _train_stance(
     make = _stance_factory(config, pre.cleaner)
     fit_params = _stance_fit_params(config)
     passages = [e for e in examples if e.kind != "article"]
-
     metrics: dict[str, Any] = {}
     try:
         if not any(e.evaluate for e in passages):

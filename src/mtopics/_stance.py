@@ -4,8 +4,9 @@
 logistic regression model with calibrated probabilities, trained on passages,
 optionally averaged with a second one on sentence embeddings (:mod:`mtopics._embed`).
 After fitting it is a handful of arrays, so it saves as JSON plus ``.npy`` and
-predicts with numpy alone (plus the embedding model when embeddings are used).  How passage predictions combine into
-the stance of an article is in :mod:`mtopics._article`.
+predicts with numpy alone (plus the embedding model when embeddings are used).
+How passage predictions combine into the stance of an article is in
+:mod:`mtopics._article`.
 """
 
 from __future__ import annotations

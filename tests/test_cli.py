@@ -226,6 +226,15 @@ def test_evaluate(capsys, trained_version: Path, tmp_path: Path) -> None:  # typ
     assert report["calibration"]["n"] == 2 and 0 <= report["calibration"]["brier"] <= 2
     code, out, _ = run(capsys, "evaluate", "--model", str(trained_version), str(data))
     assert "macro-F1" in out and "confusion" in out
+    # the same file saved as UTF-16 with a named encoding gives the same figures; a bad name stops first
+    wide = tmp_path / "gold16.csv"
+    wide.write_bytes(data.read_text().encode("utf-16-le"))
+    code, again, _ = run(
+        capsys, "evaluate", "--model", str(trained_version), str(wide), "--json", "--encoding", "utf-16-le"
+    )
+    assert code == 0 and json.loads(again) == report
+    code, _, err = run(capsys, "evaluate", "--model", str(trained_version), str(data), "--encoding", "utf-9")
+    assert code == 2 and "unknown encoding 'utf-9'" in err
     assert f"Brier {report['calibration']['brier']:.3f}" in out and "ECE" in out
     # the adjourned hearing names no target term: counted, and said, as scored none by them; the
     # page furniture has no words left: counted apart (score gives it no stance)
@@ -287,4 +296,29 @@ def test_score_stdin_reports_undecodable_bytes(capsys, monkeypatch, trained_vers
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
     code, out, _ = run(capsys, "score", "--model", str(trained_version), "-")
     assert code == 0
-    assert json.loads(out)["warnings"][0] == "not valid UTF-8: 2 undecodable bytes replaced"
+    assert json.loads(out)["warnings"][0] == "not valid UTF-8: 2 bytes read as Windows-1252"
+
+
+def test_score_names_the_encoding_of_each_input(capsys, trained_version: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    text = "Lawyers for both sides argued the \u201cdefamation\u201d case in court. " * 6
+    notepad = tmp_path / "notepad.txt"
+    notepad.write_bytes(text.encode("utf-16"))
+    records = tmp_path / "records.csv"
+    records.write_bytes(("id,text\nr1," + text.replace(",", "") + "\n").encode("utf-16"))
+    code, out, _ = run(capsys, "score", "--model", str(trained_version), str(notepad), str(records))
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in rows] == ["notepad.txt", "r1"]
+    assert all(r["warnings"][0] == "read as UTF-16 (byte-order mark)" and r["stance"] for r in rows)
+    # the same text named as UTF-16 gives the same scores, with no note
+    code, named, _ = run(capsys, "score", "--model", str(trained_version), "--encoding", "utf-16", str(notepad))
+    again = json.loads(named)
+    assert again["topics"] == rows[0]["topics"] and "read as UTF-16 (byte-order mark)" not in again["warnings"]
+
+
+def test_score_rejects_an_unknown_encoding_before_reading(capsys, trained_version: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    good = tmp_path / "good.txt"
+    good.write_text("Lawyers argued the case in court. " * 6, encoding="utf-8")
+    code, out, err = run(capsys, "score", "--model", str(trained_version), "--encoding", "latin-9x", str(good))
+    assert code == 2 and out == ""
+    assert "unknown encoding 'latin-9x'" in err

@@ -105,6 +105,15 @@ def test_bad_num_topics_names_the_key_and_what_is_allowed(tmp_path: Path, value:
         ('[lda]\nseed_topics = {"  " = ["law"]}\n', "seed topic names must be non-empty strings"),
         ('[lda]\ninit = "random"\nseed_topics = {law = ["law"]}\n', '`[lda].init` in {p} must be "nndsvd" when'),
         (
+            'encoding = "utf-9"\n',
+            '`[corpus].encoding` in {p} must be "auto" or a Python text codec name such as "cp1256"; got "utf-9"',
+        ),
+        ('encoding = "base64"\n', '`[corpus].encoding` in {p} must be "auto" or a Python text'),
+        (
+            '[[stance.sources]]\npath = "a.csv"\nencoding = 1252\n',
+            '`[[stance.sources]][1].encoding` in {p} must be "auto" or a Python text codec name',
+        ),
+        (
             '[lda]\nnum_topics = {min = 2, max = 6}\nseed_topics = {a = ["x"], b = ["y"], c = ["z"]}\n',
             "`[lda].num_topics` in {p} must be at least the number of `[lda].seed_topics` (3); got 2",
         ),

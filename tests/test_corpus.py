@@ -251,25 +251,113 @@ def test_folder_and_file_formats_do_not_mix(tmp_path: Path) -> None:
 # --- repaired and skipped input -----------------------------------------------------
 
 
-def test_non_utf8_bytes_replaced_and_reported(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    path = tmp_path / "latin.txt"
-    # two undecodable bytes, and one genuine U+FFFD that must not be counted
-    path.write_bytes(b"caf\xe9 and na\xefve \xef\xbf\xbd kept")
+def test_windows_1252_bytes_are_read_as_such_and_reported(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # text saved from Word on Windows: curly quotes, a dash and an accent, none of them UTF-8
+    path = tmp_path / "word.txt"
+    path.write_bytes("She said \u201cenough\u201d \u2014 caf\u00e9 \ufffd kept".encode("cp1252", errors="ignore"))
+    path.write_bytes(path.read_bytes() + " \ufffd".encode("utf-8"))  # a genuine U+FFFD is not counted
     with caplog.at_level(logging.WARNING, logger="mtopics"):
         docs, report = load_documents(tmp_path)
-    assert docs[0].text == "caf\ufffd and na\ufffdve \ufffd kept"
-    assert report.replaced == {str(path): 2}
-    assert report.summary() == "1 documents read, 2 undecodable bytes replaced in 1 places"
-    assert str(path) in caplog.text
-    assert "not valid UTF-8" in caplog.text
+    assert docs[0].text == "She said \u201cenough\u201d \u2014 caf\u00e9  kept \ufffd"
+    assert report.windows_1252 == {str(path): 4}
+    assert report.replaced == {}
+    assert report.summary() == "1 documents read, 4 bytes read as Windows-1252 in 1 place"
+    assert f"{path}: not valid UTF-8; 4 bytes read as Windows-1252" in caplog.text
+    assert "name it" in caplog.text
+
+
+def test_utf8_and_windows_1252_mixed_in_one_file(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.txt"
+    # a UTF-8 apostrophe, a Windows-1252 one, and 0x81, which Windows-1252 leaves undefined
+    path.write_bytes(b"it\xe2\x80\x99s and it\x92s and \x81 end")
+    docs, report = load_documents(path)
+    assert docs[0].text == "it\u2019s and it\u2019s and \ufffd end"
+    assert report.windows_1252 == {str(path): 1}
+    assert report.replaced == {str(path): 1}
+    assert report.warnings_for(str(path)) == [
+        "not valid UTF-8: 1 byte read as Windows-1252",
+        "1 undecodable byte replaced",
+    ]
 
 
 def test_non_utf8_bytes_in_a_record_are_reported_with_the_line(tmp_path: Path) -> None:
     path = tmp_path / "c.jsonl"
     path.write_bytes(b'{"text": "fine"}\n{"text": "caf\xe9"}\n')
     docs, report = load_documents(path)
-    assert docs[1].text == "caf\ufffd"
-    assert report.replaced == {f"{path}:2": 1}
+    assert docs[1].text == "caf\u00e9"
+    assert report.windows_1252 == {f"{path}:2": 1}
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be"])
+def test_utf16_with_a_byte_order_mark_is_read_not_skipped_as_binary(tmp_path: Path, codec: str) -> None:
+    text = "Survivors \u201cspoke\u201d out. \u0645\u06cc \u0679\u0648"
+    path = tmp_path / "notepad.txt"
+    raw = text.encode(codec)
+    path.write_bytes(raw if codec == "utf-16" else b"\xfe\xff" + raw)  # utf-16 writes its own mark
+    docs, report = load_documents(tmp_path)
+    assert [d.text for d in docs] == [text]
+    assert report.utf16 == [str(path)]
+    assert report.skipped_binary == []
+    assert report.summary() == "1 documents read, 1 read as UTF-16"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("c.csv", "text,label\n\u201ca\u201d,favor\nb,none\n"), ("c.jsonl", '{"text": "\u201ca\u201d"}\n{"text": "b"}\n')],
+)
+def test_utf16_records_keep_their_lines(tmp_path: Path, name: str, content: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content.encode("utf-16"))
+    docs, report = load_documents(path)
+    assert [d.text for d in docs] == ["\u201ca\u201d", "b"]
+    assert [d.origin for d in docs] == (
+        [f"{path}:2", f"{path}:3"] if name.endswith(".csv") else [f"{path}:1", f"{path}:2"]
+    )
+    assert report.utf16 == [str(path)]
+
+
+def test_utf8_byte_order_mark_is_dropped(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(b"\xef\xbb\xbfHeadline")
+    (tmp_path / "b.txt").write_bytes(b"\xef\xbb\xbffirst\nsecond\n")
+    docs, report = load_documents(tmp_path)
+    assert docs[0].text == "Headline"
+    lines, _ = load_documents(tmp_path / "b.txt", format="lines")
+    assert [d.text for d in lines] == ["first", "second"]
+    assert report.summary() == "2 documents read"
+
+
+def test_a_named_encoding_is_used_and_its_errors_counted(tmp_path: Path) -> None:
+    urdu = "\u0645\u0631\u062f \u0639\u0648\u0631\u062a"
+    path = tmp_path / "urdu.txt"
+    path.write_bytes(urdu.encode("cp1256"))
+    auto, report = load_documents(path)
+    assert auto[0].text != urdu and report.windows_1252  # read wrong, and said so
+    docs, report = load_documents(path, encoding="cp1256")
+    assert docs[0].text == urdu
+    assert report.summary() == "1 documents read"
+    path.write_bytes(b"ok \xff end")
+    docs, report = load_documents(path, encoding="ascii")
+    assert docs[0].text == "ok \ufffd end"
+    assert report.replaced == {str(path): 1}
+
+
+def test_a_named_wide_encoding_is_not_taken_for_binary(tmp_path: Path) -> None:
+    path = tmp_path / "lines.txt"
+    path.write_bytes("one\ntwo\n".encode("utf-16-le"))  # no byte-order mark: only a named encoding reads it
+    docs, _ = load_documents(path, format="lines", encoding="utf-16-le")
+    assert [d.text for d in docs] == ["one", "two"]
+    unnamed, report = load_documents(path, format="lines")
+    assert unnamed == []  # without the name, the NUL bytes say binary: skipped and reported, never garbled
+    assert len(report.skipped_binary) == 3 and report.skipped_empty == [str(path)]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "message"), [("klingon", "unknown encoding 'klingon'"), ("rot13", "'rot13' is not a text encoding")]
+)
+def test_a_bad_encoding_name_is_an_error_naming_the_path(tmp_path: Path, encoding: str, message: str) -> None:
+    (tmp_path / "a.txt").write_text("text", encoding="utf-8")
+    with pytest.raises(CorpusError, match=f"{tmp_path}: .*{message}"):
+        load_documents(tmp_path, encoding=encoding)
 
 
 def test_empty_and_binary_files_skipped_and_counted(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

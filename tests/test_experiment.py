@@ -251,6 +251,35 @@ def test_corpus_errors_are_reported_with_the_config(tmp_path: Path) -> None:
     assert not (tmp_path / "models" / "x").exists() or not any((tmp_path / "models" / "x").iterdir())
 
 
+def test_a_corpus_saved_in_windows_encodings_trains_on_the_same_text(
+    trained_version: Path, seed_dir: Path, tmp_path: Path
+) -> None:
+    # the seed articles, one saved as Windows-1252 ("ANSI") and one as UTF-16 ("Unicode" in Notepad)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in sorted(seed_dir.glob("*.txt")):
+        (corpus / path.name).write_bytes(path.read_bytes())
+    ansi, unicode = sorted(corpus.glob("*.txt"))[:2]
+    text = ansi.read_text(encoding="utf-8")
+    ansi.write_bytes(text.encode("cp1252"))
+    unicode.write_bytes(unicode.read_text(encoding="utf-8").encode("utf-16"))
+    cfg = ExperimentConfig.from_dict(
+        {
+            "experiment": {"name": "enc"},
+            "corpus": {"path": str(corpus)},
+            "lda": {"passes": 1},
+            "stance": {"enabled": False},
+        },
+        base_dir=tmp_path,
+    )
+    data = verify_version(run_experiment(cfg, models_dir=tmp_path / "models"))["data"]["corpus"]
+    reference = json.loads((trained_version / "manifest.json").read_text(encoding="utf-8"))["data"]["corpus"]
+    assert data["sha256"] == reference["sha256"]  # every article decoded to the very same text
+    assert data["windows_1252_bytes"] == {str(ansi): sum(ord(c) > 127 for c in text)}
+    assert data["utf16"] == [str(unicode)]
+    assert data["replaced_bytes"] == {} and data["skipped_binary"] == []
+
+
 def test_stance_needs_sources_and_existing_files(tmp_path: Path, seed_dir: Path) -> None:
     base = {"experiment": {"name": "x"}, "corpus": {"path": str(seed_dir)}, "lda": {"passes": 1}}
     with pytest.raises(ConfigError, match=r"`\[stance\].sources` in <dict> must name at least one labelled file"):

@@ -140,3 +140,17 @@ def test_labelled_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "labels.jsonl").unlink()
     with pytest.raises(CorpusError, match="no label file"):
         load_labelled_folder(tmp_path)
+
+
+def test_labelled_files_in_another_encoding(tmp_path: Path) -> None:
+    from mtopics._labelled import load_labelled_folder
+
+    urdu = "\u0645\u0631\u062f \u0639\u0648\u0631\u062a"
+    path = tmp_path / "urdu.csv"
+    path.write_bytes(f"text,label\n{urdu},none\n".encode("cp1256"))
+    assert [e.text for e in iter_labelled(path, encoding="cp1256")] == [urdu]
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(urdu.encode("cp1256"))
+    (folder / "labels.csv").write_bytes(b"id,label\na.txt,favor\n")
+    assert [(e.text, e.label) for e in load_labelled_folder(folder, encoding="cp1256")] == [(urdu, "favor")]

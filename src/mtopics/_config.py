@@ -22,14 +22,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._corpus import FORMATS
+from ._corpus import FORMATS, check_encoding
 from ._passages import PASSAGE_MODES
 from ._target import check_target_term
 from ._topics import _seed_pairs
-from .exceptions import ConfigError
+from .exceptions import ConfigError, CorpusError
 
 __all__ = ["PARAMS", "SOURCE_PARAMS", "ExperimentConfig", "Param", "load_config", "parse_override"]
 
+ENCODING_DOC = (
+    "`auto`: UTF-8, UTF-16 by its byte-order mark, and each byte that is not UTF-8 read as Windows-1252 "
+    "(every fallback is reported); or a Python codec name such as `cp1256`."
+)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _REQUIRED = object()
 
@@ -39,7 +43,8 @@ class Param:
     """One config key: its type, default, allowed values and meaning.
 
     ``kind`` is one of ``int``, ``float``, ``bool``, ``str``, ``str-list``,
-    ``name``, ``terms`` (target words, see :func:`mtopics._target.check_target_term`),
+    ``name``, ``encoding`` (``"auto"`` or a text codec),
+    ``terms`` (target words, see :func:`mtopics._target.check_target_term`),
     ``seeds`` (a table of seed topic names to word lists),
     ``alpha`` (a choice or a positive number), ``topics`` (an int, a list
     of ints or a ``{min, max, step}`` range, all within ``range``), ``priors`` (a
@@ -79,6 +84,7 @@ class Param:
             "terms": "a list of words or phrases",
             "seeds": "a table of topic names, each with a non-empty list of words",
             "sources": "an array of [[stance.sources]] tables",
+            "encoding": '"auto" or a Python text codec name such as "cp1256"',
             "int": "an int",
             "float": "a number",
         }[self.kind]
@@ -113,6 +119,12 @@ PARAMS: tuple[Param, ...] = (
         "raise",
         "A malformed record stops the run (`raise`) or is skipped and reported (`skip`).",
         choices=("raise", "skip"),
+    ),
+    P(
+        "corpus.encoding",
+        "encoding",
+        "auto",
+        "Encoding of the corpus files. " + ENCODING_DOC,
     ),
     P("clean.unicode_form", "str", "NFKC", "Unicode normal form.", choices=("NFKC", "NFC", "NFKD", "NFD", "none")),
     P("clean.strip_furniture", "bool", True, 'Remove page furniture lines ("Type to search", "Leave a Comment", ...).'),
@@ -360,6 +372,7 @@ SOURCE_PARAMS: tuple[Param, ...] = (
     ),
     P("name", "str", "", "Short name used in reports (default: the file name)."),
     P("format", "str", "auto", "File format.", choices=("auto", "jsonl", "csv")),
+    P("encoding", "encoding", "auto", "Encoding of the file. " + ENCODING_DOC),
     P("text_field", "str", "text", "Field with the text."),
     P("label_field", "str", "label", "Field with the label."),
     P("group_field", "str", "", "Field grouping examples by article for leave-one-article-out evaluation."),
@@ -451,6 +464,13 @@ def _check_value(param: Param, value: Any, where: str, label: str) -> Any:
         return _check_seeds(param, value, where, label)
     if kind == "sources":
         return _check_sources(param, value, where, label)
+    if kind == "encoding":
+        if not isinstance(value, str):
+            raise _fail(where, label, param, value)
+        try:
+            return check_encoding(value)
+        except CorpusError:
+            raise _fail(where, label, param, value) from None
     raise AssertionError(f"unknown parameter kind {kind}")
 
 

@@ -3,16 +3,27 @@ per line, JSON lines and CSV.
 
 Documents are streamed: :func:`iter_documents` yields one :class:`Document` at a
 time and never holds the whole corpus in memory.  Problems that lose no text
-(undecodable bytes) are repaired and reported; empty and binary files are
-skipped, counted and reported; a malformed record (bad JSON, no ``text`` field)
-is an error that names the file and the line, unless ``errors="skip"``.
+are repaired and reported; empty and binary files are skipped, counted and
+reported; a malformed record (bad JSON, no ``text`` field) is an error that
+names the file and the line, unless ``errors="skip"``.
+
+Encodings: with ``encoding="auto"`` (the default) a file is read as UTF-8; a
+byte-order mark picks UTF-16 (what Windows Notepad saves as "Unicode") or
+UTF-8 with a BOM; and each byte that is not valid UTF-8 is read as
+Windows-1252, the usual encoding of text pasted from Word on Windows (curly
+quotes, dashes, accented letters), so that ``’`` stays ``’`` instead of
+becoming U+FFFD.  Every such fallback is counted and reported with the file (and
+line).  A file in another encoding (Urdu in Windows-1256, say) is read right
+only when that encoding is named: ``encoding="cp1256"``.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import logging
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +31,7 @@ from typing import Any, Literal
 
 from .exceptions import CorpusError
 
-__all__ = ["FORMATS", "Document", "LoadReport", "iter_documents", "load_documents"]
+__all__ = ["FORMATS", "Document", "LoadReport", "check_encoding", "iter_documents", "load_documents"]
 
 logger = logging.getLogger("mtopics")
 
@@ -31,6 +42,7 @@ Format = Literal["auto", "folder", "text", "lines", "jsonl", "csv"]
 _KNOWN_FIELDS = ("id", "text", "title", "date", "source", "label")
 _BINARY_PROBE = 8192
 _REPLACEMENT = "\ufffd"
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
 @dataclass(frozen=True)
@@ -43,7 +55,7 @@ class Document:
         Unique id: the file name for a folder, ``<file>:<line>`` for a line of a
         text file, the ``id`` field (or ``<file>:<line>``) for JSONL and CSV.
     text : str
-        The raw text, decoded as UTF-8.
+        The raw text, decoded (see the module's notes on encodings).
     title, date, source, label : str or None
         Optional fields of JSONL and CSV records.
     metadata : dict
@@ -78,6 +90,10 @@ class LoadReport:
     skipped_binary: list[str] = field(default_factory=list)
     skipped_invalid: list[str] = field(default_factory=list)
     replaced: dict[str, int] = field(default_factory=dict)
+    #: Bytes that were not UTF-8 and were read as Windows-1252, by place (``encoding="auto"``).
+    windows_1252: dict[str, int] = field(default_factory=dict)
+    #: Places decoded by their byte-order mark as UTF-16 (``encoding="auto"``).
+    utf16: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line that counts documents and problems."""
@@ -88,34 +104,151 @@ class LoadReport:
             parts.append(f"{len(self.skipped_binary)} binary skipped")
         if self.skipped_invalid:
             parts.append(f"{len(self.skipped_invalid)} invalid records skipped")
+        if self.utf16:
+            parts.append(f"{len(self.utf16)} read as UTF-16")
+        if self.windows_1252:
+            total = sum(self.windows_1252.values())
+            parts.append(f"{_n(total, 'byte')} read as Windows-1252 in {_n(len(self.windows_1252), 'place')}")
         if self.replaced:
             total = sum(self.replaced.values())
-            parts.append(f"{total} undecodable bytes replaced in {len(self.replaced)} places")
+            parts.append(f"{_n(total, 'undecodable byte')} replaced in {_n(len(self.replaced), 'place')}")
         return ", ".join(parts)
 
+    def warnings_for(self, where: str) -> list[str]:
+        """The decoding notes of one place, in words: a file, or a record's ``file:line``
+        (with the notes of its whole file, as for a UTF-16 file decoded at once).
 
-def _decode(raw: bytes, where: str, report: LoadReport) -> str:
+        Examples
+        --------
+        >>> report = LoadReport(windows_1252={"a.jsonl:3": 2}, utf16=["b.csv"])
+        >>> report.warnings_for("a.jsonl:3")
+        ['not valid UTF-8: 2 bytes read as Windows-1252']
+        >>> report.warnings_for("b.csv:2")
+        ['read as UTF-16 (byte-order mark)']
+        """
+        places = [where]
+        file, colon, line = where.rpartition(":")
+        if colon and line.isdigit():
+            places.insert(0, file)
+        notes = []
+        for place in places:
+            if place in self.utf16:
+                notes.append("read as UTF-16 (byte-order mark)")
+            if place in self.windows_1252:
+                notes.append(f"not valid UTF-8: {_n(self.windows_1252[place], 'byte')} read as Windows-1252")
+            if place in self.replaced:
+                notes.append(f"{_n(self.replaced[place], 'undecodable byte')} replaced")
+        return notes
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def check_encoding(encoding: str) -> str:
+    """``encoding`` if it is ``"auto"`` or the name of a Python text codec; else :class:`CorpusError`.
+
+    >>> check_encoding("cp1256")
+    'cp1256'
+    """
+    if encoding == "auto":
+        return encoding
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("utf-8", errors="replace")
-        count = text.count(_REPLACEMENT) - raw.count(_REPLACEMENT.encode("utf-8"))
-        report.replaced[where] = max(count, 1)
-        logger.warning("%s: not valid UTF-8; %d undecodable bytes replaced by U+FFFD", where, max(count, 1))
-        return text
+        info = codecs.lookup(encoding)
+    except (LookupError, TypeError):
+        msg = f'unknown encoding {encoding!r}; give "auto" or a Python codec name such as "cp1256"'
+        raise CorpusError(msg) from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise CorpusError(f"encoding {encoding!r} is not a text encoding")
+    return encoding
 
 
-def _is_binary(raw: bytes) -> bool:
+# Decoding errors are counted per call through a handler registered once; the counts live in
+# thread-local state so that threads decoding at the same time do not mix them.
+_counts = threading.local()
+_CP1252 = [bytes([b]).decode("cp1252", errors="replace") for b in range(256)]
+
+
+def _fallback_cp1252(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    out = []
+    for byte in exc.object[exc.start : exc.end]:
+        char = _CP1252[byte]
+        if char == _REPLACEMENT:  # one of the five bytes Windows-1252 leaves undefined
+            _counts.replaced += 1
+        else:
+            _counts.recoded += 1
+        out.append(char)
+    return "".join(out), exc.end
+
+
+def _count_replace(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    _counts.replaced += 1
+    return _REPLACEMENT, exc.end
+
+
+codecs.register_error("mtopics.cp1252", _fallback_cp1252)
+codecs.register_error("mtopics.replace", _count_replace)
+
+
+def _decode_counted(raw: bytes, codec: str, errors: str) -> tuple[str, int, int]:
+    _counts.recoded = _counts.replaced = 0
+    text = raw.decode(codec, errors=errors)
+    return text, _counts.recoded, _counts.replaced
+
+
+def _decode(raw: bytes, where: str, report: LoadReport, encoding: str = "auto") -> str:
+    """Decode the bytes of one place; what was not plain text in ``encoding`` goes into ``report``."""
+    if encoding == "auto":
+        codec, errors = "utf-8", "mtopics.cp1252"
+        for bom, name in _BOMS:
+            if raw.startswith(bom):
+                raw, codec = raw[len(bom) :], name
+                if name != "utf-8":
+                    errors = "mtopics.replace"
+                    report.utf16.append(where)
+                    logger.warning("%s: read as UTF-16 (byte-order mark)", where)
+                break
+    else:
+        codec, errors = encoding, "mtopics.replace"
+    text, recoded, replaced = _decode_counted(raw, codec, errors)
+    if recoded:
+        report.windows_1252[where] = recoded
+        logger.warning(
+            "%s: not valid UTF-8; %s read as Windows-1252 (if the file is in another encoding, name it: "
+            "encoding=..., [corpus].encoding, --encoding)",
+            where,
+            _n(recoded, "byte"),
+        )
+    if replaced:
+        report.replaced[where] = replaced
+        logger.warning("%s: %s replaced by U+FFFD", where, _n(replaced, "undecodable byte"))
+    return text
+
+
+def _is_binary(raw: bytes, encoding: str) -> bool:
+    if encoding == "auto":
+        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return False
+    elif not _ascii_compatible(encoding):
+        return False  # UTF-16 and UTF-32 text is full of NUL bytes
     return b"\x00" in raw[:_BINARY_PROBE]
 
 
-def _read_text_file(path: Path, report: LoadReport) -> str | None:
+def _ascii_compatible(encoding: str) -> bool:
+    return encoding == "auto" or "\n".encode(encoding) == b"\n"
+
+
+def _read_text_file(path: Path, report: LoadReport, encoding: str = "auto") -> str | None:
     raw = path.read_bytes()
-    if _is_binary(raw):
+    if _is_binary(raw, encoding):
         report.skipped_binary.append(str(path))
         logger.warning("%s: binary file skipped", path)
         return None
-    text = _decode(raw, str(path), report)
+    text = _decode(raw, str(path), report, encoding)
     if not text.strip():
         report.skipped_empty.append(str(path))
         logger.warning("%s: empty file skipped", path)
@@ -123,14 +256,30 @@ def _read_text_file(path: Path, report: LoadReport) -> str | None:
     return text
 
 
-def _decoded_lines(path: Path, report: LoadReport) -> Iterator[tuple[int, str]]:
+def _decoded_lines(path: Path, report: LoadReport, encoding: str = "auto") -> Iterator[tuple[int, str]]:
     with path.open("rb") as handle:
+        head = handle.read(4)
+        handle.seek(0)
+        wide = not _ascii_compatible(encoding) or (
+            encoding == "auto" and head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        )
+        if wide:
+            # lines of UTF-16 (or UTF-32) text do not end at the byte b"\n": decode the whole file
+            text = _decode(handle.read(), str(path), report, encoding)
+            lines = text.split("\n")
+            if lines and lines[-1] == "":
+                lines.pop()
+            for number, line in enumerate(lines, start=1):
+                yield number, line + "\n"
+            return
         for number, raw in enumerate(handle, start=1):
+            if number == 1 and encoding == "auto" and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
             if b"\x00" in raw:
                 report.skipped_binary.append(f"{path}:{number}")
                 logger.warning("%s:%d: binary data skipped", path, number)
                 continue
-            yield number, _decode(raw, f"{path}:{number}", report)
+            yield number, _decode(raw, f"{path}:{number}", report, encoding)
 
 
 def _detect_format(path: Path) -> str:
@@ -191,9 +340,11 @@ def _iter_records(
         yield doc
 
 
-def _jsonl_records(path: Path, report: LoadReport) -> Iterator[tuple[str, str, dict[str, Any] | Exception]]:
+def _jsonl_records(
+    path: Path, report: LoadReport, encoding: str
+) -> Iterator[tuple[str, str, dict[str, Any] | Exception]]:
     seen = 0
-    for number, line in _decoded_lines(path, report):
+    for number, line in _decoded_lines(path, report, encoding):
         if number == 1:
             line = line.lstrip("\ufeff")
         if not line.strip():
@@ -214,9 +365,11 @@ def _jsonl_records(path: Path, report: LoadReport) -> Iterator[tuple[str, str, d
         logger.warning("%s: empty file skipped", path)
 
 
-def _csv_records(path: Path, report: LoadReport) -> Iterator[tuple[str, str, dict[str, Any] | Exception]]:
+def _csv_records(
+    path: Path, report: LoadReport, encoding: str
+) -> Iterator[tuple[str, str, dict[str, Any] | Exception]]:
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    lines = (text for _, text in _decoded_lines(path, report))
+    lines = (text for _, text in _decoded_lines(path, report, encoding))
     reader = csv.reader(lines, delimiter=delimiter)
     try:
         header = next(reader)
@@ -254,6 +407,7 @@ def iter_documents(
     format: Format | str = "auto",
     text_field: str = "text",
     errors: Literal["raise", "skip"] | str = "raise",
+    encoding: str = "auto",
     report: LoadReport | None = None,
 ) -> Iterator[Document]:
     """Stream the documents of a corpus, one at a time.
@@ -270,6 +424,11 @@ def iter_documents(
     errors : {"raise", "skip"}
         What to do with a malformed record: raise :class:`CorpusError` naming
         the file and line, or skip it with a warning (it is counted in the report).
+    encoding : str
+        ``"auto"`` (UTF-8, a byte-order mark for UTF-16, and Windows-1252 for
+        the bytes that are not UTF-8; every fallback is reported) or a Python
+        codec name such as ``"cp1256"``, whose undecodable bytes are replaced
+        by U+FFFD and counted.
     report : LoadReport, optional
         Filled in as documents are read.
 
@@ -291,23 +450,27 @@ def iter_documents(
         raise CorpusError(f"{path}: unknown format {format!r}; expected one of {', '.join(FORMATS)}")
     if errors not in ("raise", "skip"):
         raise CorpusError(f"errors must be 'raise' or 'skip'; got {errors!r}")
+    try:
+        check_encoding(encoding)
+    except CorpusError as exc:
+        raise CorpusError(f"{path}: {exc}") from None
     if not path.exists():
         raise CorpusError(f"{path}: no such file or folder")
     fmt = _detect_format(path) if format == "auto" else format
     if fmt == "folder":
         if not path.is_dir():
             raise CorpusError(f"{path}: format 'folder' needs a folder")
-        stream: Iterator[Document] = _iter_folder(path, report)
+        stream: Iterator[Document] = _iter_folder(path, report, encoding)
     elif path.is_dir():
         raise CorpusError(f"{path}: format {fmt!r} needs a file, not a folder")
     elif fmt == "text":
-        stream = _iter_single(path, report)
+        stream = _iter_single(path, report, encoding)
     elif fmt == "lines":
-        stream = _iter_lines(path, report)
+        stream = _iter_lines(path, report, encoding)
     elif fmt == "jsonl":
-        stream = _iter_records(_jsonl_records(path, report), text_field, errors, report)
+        stream = _iter_records(_jsonl_records(path, report, encoding), text_field, errors, report)
     else:
-        stream = _iter_records(_csv_records(path, report), text_field, errors, report)
+        stream = _iter_records(_csv_records(path, report, encoding), text_field, errors, report)
     seen: set[str] = set()
     for doc in stream:
         if doc.id in seen:
@@ -317,23 +480,23 @@ def iter_documents(
         yield doc
 
 
-def _iter_single(path: Path, report: LoadReport) -> Iterator[Document]:
-    text = _read_text_file(path, report)
+def _iter_single(path: Path, report: LoadReport, encoding: str) -> Iterator[Document]:
+    text = _read_text_file(path, report, encoding)
     if text is not None:
         yield Document(id=path.name, text=text, origin=str(path))
 
 
-def _iter_folder(folder: Path, report: LoadReport) -> Iterator[Document]:
+def _iter_folder(folder: Path, report: LoadReport, encoding: str) -> Iterator[Document]:
     for path in sorted(p for p in folder.rglob("*.txt") if p.is_file()):
-        text = _read_text_file(path, report)
+        text = _read_text_file(path, report, encoding)
         if text is not None:
             doc_id = path.relative_to(folder).as_posix()
             yield Document(id=doc_id, text=text, origin=str(path))
 
 
-def _iter_lines(path: Path, report: LoadReport) -> Iterator[Document]:
+def _iter_lines(path: Path, report: LoadReport, encoding: str) -> Iterator[Document]:
     seen = 0
-    for number, line in _decoded_lines(path, report):
+    for number, line in _decoded_lines(path, report, encoding):
         text = line.rstrip("\r\n")
         if not text.strip():
             continue

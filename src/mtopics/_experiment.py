@@ -143,6 +143,8 @@ def _read_corpus(
         "skipped_binary": report.skipped_binary,
         "skipped_invalid": report.skipped_invalid,
         "replaced_bytes": report.replaced,
+        "windows_1252_bytes": report.windows_1252,
+        "utf16": report.utf16,
         "held_out_documents": held.documents,
     }
     return raw, meta, info, held
@@ -162,6 +164,7 @@ def _load_stance_data(config: ExperimentConfig) -> tuple[list[LabelledExample], 
             iter_labelled(
                 path,
                 format=src["format"],
+                encoding=src["encoding"],
                 text_field=src["text_field"],
                 label_field=src["label_field"],
                 group_field=src["group_field"],
@@ -456,6 +459,7 @@ def _documents(config: ExperimentConfig, report: LoadReport) -> Iterator[Documen
         format=corpus["format"],
         text_field=corpus["text_field"],
         errors=corpus["errors"],
+        encoding=corpus["encoding"],
         report=report,
     )
 

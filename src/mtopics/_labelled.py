@@ -62,16 +62,18 @@ def iter_labelled(
     weight: float = 1.0,
     evaluate: bool = False,
     source: str = "",
+    encoding: str = "auto",
     report: LoadReport | None = None,
 ) -> Iterator[LabelledExample]:
     """Stream the labelled examples of a CSV or JSONL file.
 
     A record may carry its own ``weight`` field, multiplied by ``weight``.
     A missing or unknown label raises :class:`CorpusError` naming the file and line.
+    ``encoding`` is read as by :func:`iter_documents`.
     """
     path = Path(path)
     name = source or path.name
-    for doc in iter_documents(path, format=format, text_field=text_field, report=report):
+    for doc in iter_documents(path, format=format, text_field=text_field, encoding=encoding, report=report):
         raw_label = _field(doc, label_field)
         label = normalise_label(raw_label, doc.origin)
         w = weight
@@ -93,27 +95,32 @@ def _field(doc: Document, name: str) -> object:
     return doc.metadata.get(name)
 
 
-def read_label_file(path: str | Path) -> dict[str, str]:
+def read_label_file(path: str | Path, encoding: str = "auto") -> dict[str, str]:
     """``{id: label}`` from a CSV or JSONL file with ``id`` and ``label`` fields (no text).
 
     A bad label raises :class:`CorpusError` naming the file and line.
     """
     # a label file is read like a corpus whose "text" is the label field
-    return {d.id: normalise_label(d.text, d.origin) for d in iter_documents(path, text_field="label")}
+    return {
+        d.id: normalise_label(d.text, d.origin) for d in iter_documents(path, text_field="label", encoding=encoding)
+    }
 
 
 #: Label files looked for in a labelled folder, in this order.
 LABEL_FILES = ("labels.csv", "labels.jsonl", "labels.tsv")
 
 
-def load_labelled_folder(folder: str | Path, labels: str | Path | None = None) -> list[LabelledExample]:
+def load_labelled_folder(
+    folder: str | Path, labels: str | Path | None = None, encoding: str = "auto"
+) -> list[LabelledExample]:
     """Articles of a folder of ``.txt`` files with their labels from a label file.
 
     The label file (``labels`` or else the first of :data:`LABEL_FILES` found in
     the folder) has an ``id`` (the file name, as :func:`iter_documents` gives
     it) and a ``label`` per article.  Every labelled id must be a file of the
     folder and every file must have a label, else :class:`CorpusError` names
-    the first one missing.
+    the first one missing.  ``encoding`` is that of the articles and the label
+    file, read as by :func:`iter_documents`.
     """
     folder = Path(folder)
     if labels is None:
@@ -122,8 +129,8 @@ def load_labelled_folder(folder: str | Path, labels: str | Path | None = None) -
             raise CorpusError(f"{folder}: no label file; put one of {', '.join(LABEL_FILES)} in it (id, label)")
         labels = found[0]
     labels = Path(labels)
-    gold = read_label_file(labels)
-    docs = {d.id: d for d in iter_documents(folder, format="folder")}
+    gold = read_label_file(labels, encoding)
+    docs = {d.id: d for d in iter_documents(folder, format="folder", encoding=encoding)}
     missing = sorted(set(gold) - set(docs))
     if missing:
         raise CorpusError(f"{labels}: id {missing[0]!r} has no file in {folder} ({len(missing)} missing)")

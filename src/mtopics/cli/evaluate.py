@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from .._corpus import check_encoding
 from .._labelled import iter_labelled, load_labelled_folder
 from .._model import load_model
 
@@ -31,16 +32,25 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--level", choices=("article", "passage"), default="article")
     p.add_argument("--text-field", default="text")
     p.add_argument("--label-field", default="label")
+    p.add_argument(
+        "--encoding",
+        default="auto",
+        help='encoding of DATA: "auto" (UTF-8; UTF-16 by its byte-order mark; bytes that are not UTF-8 read as '
+        "Windows-1252) or a Python codec name such as cp1256 (default: auto)",
+    )
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.set_defaults(func=run, log_level=logging.WARNING)
 
 
 def run(args: argparse.Namespace) -> int:
+    check_encoding(args.encoding)
     model = load_model(args.model)
     if Path(args.data).is_dir():
-        examples = load_labelled_folder(args.data, args.labels)
+        examples = load_labelled_folder(args.data, args.labels, encoding=args.encoding)
     else:
-        examples = list(iter_labelled(args.data, text_field=args.text_field, label_field=args.label_field))
+        examples = list(
+            iter_labelled(args.data, text_field=args.text_field, label_field=args.label_field, encoding=args.encoding)
+        )
     report = model.evaluate_stance([e.text for e in examples], [e.label for e in examples], level=args.level)
     if args.json:
         print(json.dumps(report, indent=2))

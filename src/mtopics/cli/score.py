@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .._corpus import LoadReport, _decode, iter_documents
+from .._corpus import LoadReport, _decode, check_encoding, iter_documents
 from .._model import MtopicsModel, document_meta, load_model
 from .._output import format_jsonl, format_score_table, score_csv_header, score_csv_row
 from ..exceptions import CorpusError
@@ -41,6 +41,12 @@ def add_parser(sub: Any) -> None:
         default="auto",
         help="how to read INPUT files (default: by extension; a folder is always read as .txt files)",
     )
+    p.add_argument(
+        "--encoding",
+        default="auto",
+        help='encoding of the INPUT files: "auto" (UTF-8; UTF-16 by its byte-order mark; bytes that are not '
+        "UTF-8 are read as Windows-1252 and reported) or a Python codec name such as cp1256 (default: auto)",
+    )
     p.set_defaults(func=run, log_level=logging.WARNING)
 
 
@@ -61,27 +67,23 @@ def _new_skips(report: LoadReport, seen: dict[str, int]) -> list[tuple[str, str]
     return items
 
 
-def _records(model: MtopicsModel, inputs: list[str], input_format: str) -> Iterator[dict[str, Any]]:
+def _records(
+    model: MtopicsModel, inputs: list[str], input_format: str, encoding: str = "auto"
+) -> Iterator[dict[str, Any]]:
     for name in inputs:
         if name == "-":
             stdin_report = LoadReport()
-            text = _decode(sys.stdin.buffer.read(), "-", stdin_report)
-            warnings = [f"not valid UTF-8: {n} undecodable bytes replaced" for n in stdin_report.replaced.values()]
-            yield model.score_one("-", text, warnings)
+            text = _decode(sys.stdin.buffer.read(), "-", stdin_report, encoding)
+            yield model.score_one("-", text, stdin_report.warnings_for("-"))
             continue
         path = Path(name)
         report = LoadReport()
         fmt = "folder" if path.is_dir() else input_format
         seen: dict[str, int] = {}
-        for doc in iter_documents(path, format=fmt, report=report, errors="skip"):
+        for doc in iter_documents(path, format=fmt, report=report, errors="skip", encoding=encoding):
             for where, why in _new_skips(report, seen):
                 yield _empty_record(where, why, path)
-            warnings = [
-                f"not valid UTF-8: {n} undecodable bytes replaced"
-                for where, n in report.replaced.items()
-                if where == doc.origin
-            ]
-            yield model.score_one(doc.id, doc.text, warnings, meta=document_meta(doc))
+            yield model.score_one(doc.id, doc.text, report.warnings_for(doc.origin), meta=document_meta(doc))
         for where, why in _new_skips(report, seen):
             yield _empty_record(where, why, path)
 
@@ -110,6 +112,7 @@ PROGRESS_EVERY = 200
 
 
 def run(args: argparse.Namespace) -> int:
+    check_encoding(args.encoding)
     model = load_model(args.model)
     # every input must exist before anything is written: no half output for a typo in the last name
     missing = [name for name in args.inputs if name != "-" and not Path(name).exists()]
@@ -121,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     if args.format == "csv":
         writer.writerow(score_csv_header(num_topics))
-    for record in _records(model, args.inputs, args.input_format):
+    for record in _records(model, args.inputs, args.input_format, args.encoding):
         count += 1
         warned += bool(record["warnings"])
         if args.format == "jsonl":

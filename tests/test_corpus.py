@@ -455,3 +455,18 @@ def test_load_documents_returns_list_and_report(tmp_path: Path) -> None:
 
 def test_empty_report_summary() -> None:
     assert LoadReport().summary() == "0 documents read"
+
+
+def test_a_quiet_report_records_without_logging(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / "a.txt").write_bytes(b"caf\xe9")
+    (tmp_path / "b.txt").write_bytes(b"")
+    with caplog.at_level(logging.WARNING, logger="mtopics"):
+        _, loud = load_documents(tmp_path)
+        assert "a.txt: not valid UTF-8" in caplog.text and "b.txt: empty file skipped" in caplog.text
+        caplog.clear()
+        quiet = LoadReport(quiet=True)
+        list(iter_documents(tmp_path, report=quiet))
+    assert caplog.text == ""
+    assert (
+        quiet.summary() == loud.summary() == "1 documents read, 1 empty skipped, 1 byte read as Windows-1252 in 1 place"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -252,7 +253,7 @@ def test_corpus_errors_are_reported_with_the_config(tmp_path: Path) -> None:
 
 
 def test_a_corpus_saved_in_windows_encodings_trains_on_the_same_text(
-    trained_version: Path, seed_dir: Path, tmp_path: Path
+    trained_version: Path, seed_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     # the seed articles, one saved as Windows-1252 ("ANSI") and one as UTF-16 ("Unicode" in Notepad)
     corpus = tmp_path / "corpus"
@@ -272,7 +273,11 @@ def test_a_corpus_saved_in_windows_encodings_trains_on_the_same_text(
         },
         base_dir=tmp_path,
     )
-    data = verify_version(run_experiment(cfg, models_dir=tmp_path / "models"))["data"]["corpus"]
+    with caplog.at_level(logging.WARNING, logger="mtopics"):
+        data = verify_version(run_experiment(cfg, models_dir=tmp_path / "models"))["data"]["corpus"]
+    # the corpus is read more than once in a run (summary, typical passages); each problem is told once
+    assert caplog.text.count(f"{ansi}: not valid UTF-8") == 1
+    assert caplog.text.count(f"{unicode}: read as UTF-16") == 1
     reference = json.loads((trained_version / "manifest.json").read_text(encoding="utf-8"))["data"]["corpus"]
     assert data["sha256"] == reference["sha256"]  # every article decoded to the very same text
     assert data["windows_1252_bytes"] == {str(ansi): sum(ord(c) > 127 for c in text)}

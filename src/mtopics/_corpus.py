@@ -94,6 +94,13 @@ class LoadReport:
     windows_1252: dict[str, int] = field(default_factory=dict)
     #: Places decoded by their byte-order mark as UTF-16 (``encoding="auto"``).
     utf16: list[str] = field(default_factory=list)
+    #: Record problems without logging them (for a second read of files already reported).
+    quiet: bool = False
+
+    def warn(self, message: str, *args: object) -> None:
+        """Log one problem on the ``mtopics`` logger, unless the report is quiet."""
+        if not self.quiet:
+            logger.warning(message, *args)
 
     def summary(self) -> str:
         """One line that counts documents and problems."""
@@ -210,14 +217,14 @@ def _decode(raw: bytes, where: str, report: LoadReport, encoding: str = "auto") 
                 if name != "utf-8":
                     errors = "mtopics.replace"
                     report.utf16.append(where)
-                    logger.warning("%s: read as UTF-16 (byte-order mark)", where)
+                    report.warn("%s: read as UTF-16 (byte-order mark)", where)
                 break
     else:
         codec, errors = encoding, "mtopics.replace"
     text, recoded, replaced = _decode_counted(raw, codec, errors)
     if recoded:
         report.windows_1252[where] = recoded
-        logger.warning(
+        report.warn(
             "%s: not valid UTF-8; %s read as Windows-1252 (if the file is in another encoding, name it: "
             "encoding=..., [corpus].encoding, --encoding)",
             where,
@@ -225,7 +232,7 @@ def _decode(raw: bytes, where: str, report: LoadReport, encoding: str = "auto") 
         )
     if replaced:
         report.replaced[where] = replaced
-        logger.warning("%s: %s replaced by U+FFFD", where, _n(replaced, "undecodable byte"))
+        report.warn("%s: %s replaced by U+FFFD", where, _n(replaced, "undecodable byte"))
     return text
 
 
@@ -246,12 +253,12 @@ def _read_text_file(path: Path, report: LoadReport, encoding: str = "auto") -> s
     raw = path.read_bytes()
     if _is_binary(raw, encoding):
         report.skipped_binary.append(str(path))
-        logger.warning("%s: binary file skipped", path)
+        report.warn("%s: binary file skipped", path)
         return None
     text = _decode(raw, str(path), report, encoding)
     if not text.strip():
         report.skipped_empty.append(str(path))
-        logger.warning("%s: empty file skipped", path)
+        report.warn("%s: empty file skipped", path)
         return None
     return text
 
@@ -277,7 +284,7 @@ def _decoded_lines(path: Path, report: LoadReport, encoding: str = "auto") -> It
                 raw = raw[len(codecs.BOM_UTF8) :]
             if b"\x00" in raw:
                 report.skipped_binary.append(f"{path}:{number}")
-                logger.warning("%s:%d: binary data skipped", path, number)
+                report.warn("%s:%d: binary data skipped", path, number)
                 continue
             yield number, _decode(raw, f"{path}:{number}", report, encoding)
 
@@ -331,11 +338,11 @@ def _iter_records(
             if errors == "raise":
                 raise
             report.skipped_invalid.append(where)
-            logger.warning("%s (record skipped)", exc)
+            report.warn("%s (record skipped)", exc)
             continue
         if not doc.text.strip():
             report.skipped_empty.append(where)
-            logger.warning("%s: empty `%s` skipped", where, text_field)
+            report.warn("%s: empty `%s` skipped", where, text_field)
             continue
         yield doc
 
@@ -362,7 +369,7 @@ def _jsonl_records(
         yield where, f"{path.name}:{number}", record
     if not seen:
         report.skipped_empty.append(str(path))
-        logger.warning("%s: empty file skipped", path)
+        report.warn("%s: empty file skipped", path)
 
 
 def _csv_records(
@@ -375,7 +382,7 @@ def _csv_records(
         header = next(reader)
     except StopIteration:
         report.skipped_empty.append(str(path))
-        logger.warning("%s: empty file skipped", path)
+        report.warn("%s: empty file skipped", path)
         return
     except csv.Error as exc:
         raise CorpusError(f"{path}:1: unreadable CSV header ({exc})") from exc
@@ -504,7 +511,7 @@ def _iter_lines(path: Path, report: LoadReport, encoding: str) -> Iterator[Docum
         yield Document(id=f"{path.name}:{number}", text=text, origin=f"{path}:{number}")
     if not seen:
         report.skipped_empty.append(str(path))
-        logger.warning("%s: empty file skipped", path)
+        report.warn("%s: empty file skipped", path)
 
 
 def load_documents(path: str | Path, **kwargs: Any) -> tuple[list[Document], LoadReport]:

@@ -398,7 +398,7 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
     model = MtopicsModel(
         pre, lda, stance, article_model, topic_info, quote_weight=config["stance.quote_weight"], target=_target(config)
     )
-    model.corpus = model.summarize(_documents(config, LoadReport()))
+    model.corpus = model.summarize(_documents(config, LoadReport(quiet=True)))  # read twice: warned once
     clock.lap("corpus summary")
     article_labels = None
     if config["stance.enabled"] and config["stance.article_labels"]:
@@ -465,7 +465,7 @@ def _documents(config: ExperimentConfig, report: LoadReport) -> Iterator[Documen
 
 
 def _article_texts(config: ExperimentConfig, ids: set[str]) -> dict[str, str]:
-    return {d.id: d.text for d in _documents(config, LoadReport()) if d.id in ids}
+    return {d.id: d.text for d in _documents(config, LoadReport(quiet=True)) if d.id in ids}
 
 
 def _article_texts_for_eval(config: ExperimentConfig) -> dict[str, tuple[str, str]]:

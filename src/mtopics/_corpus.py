@@ -43,6 +43,7 @@ _KNOWN_FIELDS = ("id", "text", "title", "date", "source", "label")
 _BINARY_PROBE = 8192
 _REPLACEMENT = "\ufffd"
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 @dataclass(frozen=True)
@@ -237,16 +238,16 @@ def _decode(raw: bytes, where: str, report: LoadReport, encoding: str = "auto") 
 
 
 def _is_binary(raw: bytes, encoding: str) -> bool:
-    if encoding == "auto":
-        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return False
-    elif not _ascii_compatible(encoding):
+    if _wide(encoding, raw):
         return False  # UTF-16 and UTF-32 text is full of NUL bytes
     return b"\x00" in raw[:_BINARY_PROBE]
 
 
-def _ascii_compatible(encoding: str) -> bool:
-    return encoding == "auto" or "\n".encode(encoding) == b"\n"
+def _wide(encoding: str, head: bytes) -> bool:
+    """Whether text in ``encoding`` (for "auto": that ``head`` starts) has bytes other than b"\n" for "\n"."""
+    if encoding == "auto":
+        return head.startswith(_UTF16_BOMS)
+    return "\n".encode(encoding) != b"\n"
 
 
 def _read_text_file(path: Path, report: LoadReport, encoding: str = "auto") -> str | None:
@@ -265,12 +266,9 @@ def _read_text_file(path: Path, report: LoadReport, encoding: str = "auto") -> s
 
 def _decoded_lines(path: Path, report: LoadReport, encoding: str = "auto") -> Iterator[tuple[int, str]]:
     with path.open("rb") as handle:
-        head = handle.read(4)
+        head = handle.read(2)
         handle.seek(0)
-        wide = not _ascii_compatible(encoding) or (
-            encoding == "auto" and head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-        )
-        if wide:
+        if _wide(encoding, head):
             # lines of UTF-16 (or UTF-32) text do not end at the byte b"\n": decode the whole file
             text = _decode(handle.read(), str(path), report, encoding)
             lines = text.split("\n")
@@ -280,8 +278,6 @@ def _decoded_lines(path: Path, report: LoadReport, encoding: str = "auto") -> It
                 yield number, line + "\n"
             return
         for number, raw in enumerate(handle, start=1):
-            if number == 1 and encoding == "auto" and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[len(codecs.BOM_UTF8) :]
             if b"\x00" in raw:
                 report.skipped_binary.append(f"{path}:{number}")
                 report.warn("%s:%d: binary data skipped", path, number)

@@ -5,8 +5,10 @@ Measures, on this machine:
 1. the default experiment end to end (``run_experiment`` on experiments/metoo_pk.toml);
 2. loading a saved version (hash checks included) vs ``gensim.models.LdaModel.load``
    of the same topic model saved in gensim's own (pickle-based) format;
-3. scoring one article of about 800 words once loaded (topics + stance + evidence) vs
-   gensim's ``get_document_topics`` on the same article (topics only);
+3. scoring one article of about 800 words once loaded (topics + stance + evidence; the
+   sentence encoder's cache emptied before each call, so every passage is embedded as for a
+   new article) vs gensim's ``get_document_topics`` on the same article (topics only), and
+   ``mtopics score`` of that article as a command, in a new process each time;
 4. peak training memory of the streamed LDA path as the number of streamed documents
    grows (same vocabulary), vs gensim fed an in-memory list of the same documents, and
    as K grows.
@@ -67,9 +69,27 @@ def bench_load_and_score(version: Path, repeat: int) -> dict:  # type: ignore[ty
         gpath = str(Path(tmp) / "lda.gensim")
         gmodel.save(gpath)
         gload = timed(lambda: LdaModel.load(gpath), repeat)
-    text = (ROOT / "data" / "samples" / "hearing_adjourned.txt").read_text(encoding="utf-8")
+    sample = ROOT / "data" / "samples" / "hearing_adjourned.txt"
+    text = sample.read_text(encoding="utf-8")
     words = len(text.split())
-    score = timed(lambda: model.score([text]), repeat * 5)
+    encoder = model.stance._encoder() if model.stance is not None and model.stance.embeddings else None
+
+    def score_new() -> None:
+        # as for an article never seen: the sentence encoder's per-text cache is emptied first
+        if encoder is not None:
+            encoder._cache.clear()
+        model.score([text])
+
+    model.score([text])  # warm-up: loads the sentence model once, as the first article of a process does
+    score = timed(score_new, repeat * 5)
+    cli = timed(
+        lambda: subprocess.run(
+            [str(Path(sys.executable).with_name("mtopics")), "score", "--model", str(version), str(sample)],
+            check=True,
+            capture_output=True,
+        ),
+        3,
+    )
     tokens = model.preprocessor.tokens(text)
     bow = dictionary.doc2bow(tokens)
     gscore = timed(lambda: gmodel.get_document_topics(bow, minimum_probability=0.0), repeat * 5)
@@ -80,12 +100,14 @@ def bench_load_and_score(version: Path, repeat: int) -> dict:  # type: ignore[ty
             "runs": repeat * 5,
             "median_s": statistics.median(score),
             "gensim_topics_only_median_s": statistics.median(gscore),
+            "embeddings": encoder is not None,
         },
+        "cli_score": {"runs": 3, "median_s": statistics.median(cli), "max_s": max(cli)},
     }
 
 
 _CHILD = r"""
-import resource, sys, json, time, tracemalloc
+import sys, json, time, tracemalloc
 sys.path.insert(0, {src!r})
 from pathlib import Path
 from mtopics import LdaTopicModel
@@ -99,8 +121,10 @@ corpus = tf if mode == "stream" else [d for d in tf]
 LdaTopicModel(num_topics=k, passes=1, chunksize=chunk, no_below=2, no_above=0.5, random_state=0, init=init).fit(corpus)
 seconds = time.perf_counter() - start
 traced = tracemalloc.get_traced_memory()[1]
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({{"training_mb": traced / 2**20, "peak_rss_mb": peak / 1024, "seconds": seconds}}))
+# VmHWM is this process's own peak: ru_maxrss would carry over the parent's peak through fork and exec
+with open("/proc/self/status") as status:
+    peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+print(json.dumps({{"training_mb": traced / 2**20, "peak_rss_mb": peak_kb / 1024, "seconds": seconds}}))
 """
 
 
@@ -161,6 +185,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         train, version = bench_train(3, Path(tmp))
         load_score = bench_load_and_score(version, 20 if not args.quick else 5)
+        # the same experiment with the n-gram stance classifier alone (`--set stance.embeddings=none`)
+        config = mtopics.load_config(ROOT / "experiments" / "metoo_pk.toml", overrides=["stance.embeddings=none"])
+        start = time.perf_counter()
+        ngram_version = mtopics.run_experiment(config, models_dir=Path(tmp) / "ngrams")
+        ngram_train = time.perf_counter() - start
+        ngrams = bench_load_and_score(ngram_version, 20 if not args.quick else 5)
+        ngrams["train_s"] = ngram_train
     out = ROOT / "benchmarks" / "results" / "core.json"
     if args.no_memory:  # keep the memory rows of the last full run
         memory = json.loads(out.read_text())["memory"] if out.exists() else []
@@ -175,6 +206,7 @@ def main() -> None:
         },
         "train_default_experiment": train,
         **load_score,
+        "without_embeddings": ngrams,
         "memory": memory,
     }
     out.parent.mkdir(exist_ok=True)
@@ -192,6 +224,17 @@ def main() -> None:
         f"| score one {s['words']}-word article (median of {s['runs']}) | {1000 * s['median_s']:.1f} ms "
         f"(topics + stance + evidence) | {1000 * s['gensim_topics_only_median_s']:.2f} ms "
         f"(`get_document_topics`, topics only) | {s['median_s'] / s['gensim_topics_only_median_s']:.1f} |"
+    )
+    n = results["without_embeddings"]
+    print(
+        f"| the same without embeddings (`stance.embeddings=none`): train once, load, score, `mtopics score` | "
+        f"{n['train_s']:.1f} s, {1000 * n['load']['median_s']:.1f} ms, {1000 * n['score']['median_s']:.1f} ms, "
+        f"{n['cli_score']['median_s']:.2f} s | - | - |"
+    )
+    c = results["cli_score"]
+    print(
+        f"| `mtopics score` of the same article in a new process (median of {c['runs']}) | "
+        f"{c['median_s']:.2f} s (start, load the version and the sentence model, score) | - | - |"
     )
     for row in memory:
         corpus = "streamed from disk (mtopics)" if row["mode"] == "stream" else "in-memory list (peer)"

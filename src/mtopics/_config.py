@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._corpus import FORMATS, check_encoding
+from ._corpus import ENCODING_HELP, FORMATS, check_encoding
 from ._passages import PASSAGE_MODES
 from ._target import check_target_term
 from ._topics import _seed_pairs
@@ -30,10 +30,6 @@ from .exceptions import ConfigError, CorpusError
 
 __all__ = ["PARAMS", "SOURCE_PARAMS", "ExperimentConfig", "Param", "load_config", "parse_override"]
 
-ENCODING_DOC = (
-    "`auto`: UTF-8, UTF-16 by its byte-order mark, and each byte that is not UTF-8 read as Windows-1252 "
-    "(every fallback is reported); or a Python codec name such as `cp1256`."
-)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _REQUIRED = object()
 
@@ -124,7 +120,7 @@ PARAMS: tuple[Param, ...] = (
         "corpus.encoding",
         "encoding",
         "auto",
-        "Encoding of the corpus files. " + ENCODING_DOC,
+        "Encoding of the corpus files: " + ENCODING_HELP + ".",
     ),
     P("clean.unicode_form", "str", "NFKC", "Unicode normal form.", choices=("NFKC", "NFC", "NFKD", "NFD", "none")),
     P("clean.strip_furniture", "bool", True, 'Remove page furniture lines ("Type to search", "Leave a Comment", ...).'),
@@ -372,7 +368,7 @@ SOURCE_PARAMS: tuple[Param, ...] = (
     ),
     P("name", "str", "", "Short name used in reports (default: the file name)."),
     P("format", "str", "auto", "File format.", choices=("auto", "jsonl", "csv")),
-    P("encoding", "encoding", "auto", "Encoding of the file. " + ENCODING_DOC),
+    P("encoding", "encoding", "auto", "Encoding of the file: " + ENCODING_HELP + "."),
     P("text_field", "str", "text", "Field with the text."),
     P("label_field", "str", "label", "Field with the label."),
     P("group_field", "str", "", "Field grouping examples by article for leave-one-article-out evaluation."),

@@ -42,6 +42,11 @@ Format = Literal["auto", "folder", "text", "lines", "jsonl", "csv"]
 _KNOWN_FIELDS = ("id", "text", "title", "date", "source", "label")
 _BINARY_PROBE = 8192
 _REPLACEMENT = "\ufffd"
+#: The choices of ``encoding``, in words (for messages, the CLI's help and the config docs).
+ENCODING_HELP = (
+    '"auto": UTF-8, UTF-16 by its byte-order mark, and each byte that is not UTF-8 read as Windows-1252 '
+    '(every fallback is reported); or a Python codec name such as "cp1256"'
+)
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 

@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from .._corpus import check_encoding
+from .._corpus import ENCODING_HELP, check_encoding
 from .._labelled import iter_labelled, load_labelled_folder
 from .._model import load_model
 
@@ -32,12 +32,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--level", choices=("article", "passage"), default="article")
     p.add_argument("--text-field", default="text")
     p.add_argument("--label-field", default="label")
-    p.add_argument(
-        "--encoding",
-        default="auto",
-        help='encoding of DATA: "auto" (UTF-8; UTF-16 by its byte-order mark; bytes that are not UTF-8 read as '
-        "Windows-1252) or a Python codec name such as cp1256 (default: auto)",
-    )
+    p.add_argument("--encoding", default="auto", help=f"encoding of DATA: {ENCODING_HELP} (default: auto)")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.set_defaults(func=run, log_level=logging.WARNING)
 

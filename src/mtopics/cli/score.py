@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .._corpus import LoadReport, _decode, check_encoding, iter_documents
+from .._corpus import ENCODING_HELP, LoadReport, _decode, check_encoding, iter_documents
 from .._model import MtopicsModel, document_meta, load_model
 from .._output import format_jsonl, format_score_table, score_csv_header, score_csv_row
 from ..exceptions import CorpusError
@@ -41,12 +41,7 @@ def add_parser(sub: Any) -> None:
         default="auto",
         help="how to read INPUT files (default: by extension; a folder is always read as .txt files)",
     )
-    p.add_argument(
-        "--encoding",
-        default="auto",
-        help='encoding of the INPUT files: "auto" (UTF-8; UTF-16 by its byte-order mark; bytes that are not '
-        "UTF-8 are read as Windows-1252 and reported) or a Python codec name such as cp1256 (default: auto)",
-    )
+    p.add_argument("--encoding", default="auto", help=f"encoding of the INPUT files: {ENCODING_HELP} (default: auto)")
     p.set_defaults(func=run, log_level=logging.WARNING)
 
 

@@ -254,11 +254,11 @@ def test_folder_and_file_formats_do_not_mix(tmp_path: Path) -> None:
 def test_windows_1252_bytes_are_read_as_such_and_reported(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     # text saved from Word on Windows: curly quotes, a dash and an accent, none of them UTF-8
     path = tmp_path / "word.txt"
-    path.write_bytes("She said \u201cenough\u201d \u2014 caf\u00e9 \ufffd kept".encode("cp1252", errors="ignore"))
-    path.write_bytes(path.read_bytes() + " \ufffd".encode("utf-8"))  # a genuine U+FFFD is not counted
+    # ... and a genuine U+FFFD in UTF-8, which is text, not a fallback
+    path.write_bytes("She said \u201cenough\u201d \u2014 caf\u00e9 kept".encode("cp1252") + " \ufffd".encode("utf-8"))
     with caplog.at_level(logging.WARNING, logger="mtopics"):
         docs, report = load_documents(tmp_path)
-    assert docs[0].text == "She said \u201cenough\u201d \u2014 caf\u00e9  kept \ufffd"
+    assert docs[0].text == "She said \u201cenough\u201d \u2014 caf\u00e9 kept \ufffd"
     assert report.windows_1252 == {str(path): 4}
     assert report.replaced == {}
     assert report.summary() == "1 documents read, 4 bytes read as Windows-1252 in 1 place"

@@ -7,6 +7,14 @@ from pathlib import Path
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep sentence vectors of the test run in a temporary folder, not in the user's cache."""
+    import os
+
+    os.environ["MTOPICS_CACHE_DIR"] = str(tmp_path_factory.mktemp("mtopics-cache"))
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     """The project folder (the parent of ``tests/``)."""

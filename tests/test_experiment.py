@@ -325,3 +325,51 @@ def test_token_file_streams_from_disk(tmp_path: Path) -> None:
     assert len(tf) == 3
     assert list(tf) == [["a", "b"], [], ["c"]]
     assert list(tf) == list(tf)  # re-iterable
+
+
+def _own_corpus_config(repo_root: Path, tmp_path: Path, extra: str = "") -> Path:
+    """The default experiment copied for another corpus: only the name and the corpus path changed."""
+    corpus = tmp_path / "mine"
+    corpus.mkdir(parents=True)
+    for i in range(3):
+        (corpus / f"a{i}.txt").write_text(f"Article {i} about the court and the harassment case.\n", encoding="utf-8")
+    text = (repo_root / "experiments" / "metoo_pk.toml").read_text(encoding="utf-8")
+    text = text.replace('name = "metoo_pk"', 'name = "mine"').replace('"../data/corpus/metoo-pk"', '"mine"')
+    text = text.replace('"../data/', f'"{repo_root.as_posix()}/data/')
+    config = tmp_path / "mine.toml"
+    config.write_text(text.replace("[stance]\n", "[stance]\n" + extra), encoding="utf-8")
+    return config
+
+
+def test_check_data_names_article_labels_that_are_not_in_the_corpus(repo_root: Path, tmp_path: Path) -> None:
+    from mtopics._experiment import check_data
+
+    config = load_config(_own_corpus_config(repo_root, tmp_path))
+    config.check_paths()  # every file exists: only reading them shows the problem
+    with pytest.raises(ConfigError, match=r"`\[stance\].article_labels` in .*mine.toml: id '000_.*' is not a document"):
+        check_data(config)
+    # the labelled articles' texts read from the seed corpus: the check passes and says what it found
+    fixed = load_config(
+        _own_corpus_config(
+            repo_root, tmp_path / "b", f'article_corpus = "{repo_root.as_posix()}/data/corpus/metoo-pk"\n'
+        )
+    )
+    found = check_data(fixed)
+    assert found["documents"] == 3 and found["article_labels"] == 5
+    assert sum(s["examples"] for s in found["stance_sources"] if s["evaluate"]) == 61
+
+
+def test_check_data_names_the_source_of_a_bad_label(repo_root: Path, tmp_path: Path) -> None:
+    from mtopics._experiment import check_data
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "a", "label": "favor"}\n{"text": "b", "label": "maybe"}\n', encoding="utf-8")
+    config = ExperimentConfig.from_dict(
+        {
+            "experiment": {"name": "x"},
+            "corpus": {"path": str(repo_root / "data" / "corpus" / "metoo-pk")},
+            "stance": {"sources": [{"path": str(bad)}]},
+        }
+    )
+    with pytest.raises(CorpusError, match=r"`\[\[stance.sources\]\]\[1\]`.*bad.jsonl:2: label must be one of"):
+        check_data(config)

@@ -370,6 +370,7 @@ def cross_validate_articles(
     article_texts: dict[str, tuple[str, str]],
     n_jobs: int = 1,
     target: TargetTerms | None = None,
+    fit_all: bool = False,
     **fit_params: Any,
 ) -> dict[str, Any]:
     """Leave-one-article-out evaluation of passage and article stance.
@@ -379,7 +380,9 @@ def cross_validate_articles(
     the whole article (``article_texts[group] = (text, label)``) are
     predicted (as ``none`` when ``target`` is given and the article uses none of its
     terms).  Examples not marked ``evaluate`` are training data only.
-    The held-out articles run in parallel on ``n_jobs`` processes (joblib).
+    The held-out articles run in parallel on ``n_jobs`` processes (joblib); each one done is
+    logged.  With ``fit_all``, :func:`fit_stance` on every example runs as one more job of the
+    same pool, and its result is returned under ``fitted``.
 
     Returns
     -------
@@ -401,10 +404,21 @@ def cross_validate_articles(
     logger.info(
         "leave-one-article-out: %d articles, %s", len(held_groups), "in parallel" if n_jobs != 1 else "one at a time"
     )
-    folds = Parallel(n_jobs=n_jobs)(
+    jobs = [
         delayed(_held_out_fold)(examples, g, make_classifier, preprocessor, article_texts, fit_params, target)
         for g in held_groups
-    )
+    ]
+    if fit_all:  # the model to keep, trained beside the folds: one round of the pool less
+        jobs.append(delayed(fit_stance)(examples, make_classifier, preprocessor, **fit_params))
+    folds = []
+    fitted = None
+    for i, result in enumerate(Parallel(n_jobs=n_jobs, return_as="generator")(jobs), start=1):
+        if i > len(held_groups):
+            fitted = result
+            logger.info("stance model trained on all %d examples", len(examples))
+        else:
+            folds.append(result)
+            logger.info("held-out article %d of %d done (%s)", i, len(held_groups), held_groups[i - 1])
     p_true = [label for fold in folds for label in fold[0]]
     p_proba = np.vstack([fold[1] for fold in folds])
     p_pred = [STANCE_LABELS[i] for i in np.argmax(p_proba, axis=1)]
@@ -416,4 +430,7 @@ def cross_validate_articles(
     for report in (passage, article):
         report.update({"scheme": "leave-one-article-out", "folds": len(held_groups)})
     article["articles"] = per_article
-    return {"passage": passage, "article": article}
+    out: dict[str, Any] = {"passage": passage, "article": article}
+    if fit_all:
+        out["fitted"] = fitted
+    return out

@@ -320,6 +320,14 @@ PARAMS: tuple[Param, ...] = (
         "articles, for the article-level evaluation; empty: none.",
     ),
     P(
+        "stance.article_corpus",
+        "str",
+        "",
+        "Folder or file holding the texts of the `article_labels` articles (read like `[corpus]`); "
+        "empty: the `[corpus]` itself. Lets an experiment on your own corpus keep the article-level "
+        "evaluation on the labelled seed articles.",
+    ),
+    P(
         "stance.n_jobs",
         "int",
         -1,
@@ -735,6 +743,12 @@ class ExperimentConfig:
             raise ConfigError(
                 f"`[stance].article_labels` in {self.source} must name an existing file; "
                 f"got {labels!r} ({self.resolve_path(labels)} not found)"
+            )
+        texts = stance["article_corpus"]
+        if labels and texts and not self.resolve_path(texts).exists():
+            raise ConfigError(
+                f"`[stance].article_corpus` in {self.source} must name an existing file or folder; "
+                f"got {texts!r} ({self.resolve_path(texts)} not found)"
             )
 
     def to_dict(self) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from ._topics import SELECTION_RULE, LdaTopicModel, evaluate_topics, select_num_
 from ._version import __version__
 from .exceptions import ConfigError, CorpusError
 
-__all__ = ["TokenFile", "run_experiment"]
+__all__ = ["TokenFile", "check_data", "describe_data", "run_experiment"]
 
 logger = logging.getLogger("mtopics")
 
@@ -160,19 +160,22 @@ def _load_stance_data(config: ExperimentConfig) -> tuple[list[LabelledExample], 
                 f"`[[stance.sources]][{i}].path` in {config.source} must name an existing file; "
                 f"got {src['path']!r} ({path} not found)"
             )
-        got = list(
-            iter_labelled(
-                path,
-                format=src["format"],
-                encoding=src["encoding"],
-                text_field=src["text_field"],
-                label_field=src["label_field"],
-                group_field=src["group_field"],
-                weight=src["weight"],
-                evaluate=src["evaluate"],
-                source=src["name"] or path.name,
+        try:
+            got = list(
+                iter_labelled(
+                    path,
+                    format=src["format"],
+                    encoding=src["encoding"],
+                    text_field=src["text_field"],
+                    label_field=src["label_field"],
+                    group_field=src["group_field"],
+                    weight=src["weight"],
+                    evaluate=src["evaluate"],
+                    source=src["name"] or path.name,
+                )
             )
-        )
+        except CorpusError as exc:
+            raise CorpusError(f"`[[stance.sources]][{i}]` in {config.source}: {exc}") from None
         counts = {label: sum(e.label == label for e in got) for label in STANCE_LABELS}
         logger.info("stance source %s: %d examples %s", path.name, len(got), counts)
         examples.extend(got)
@@ -325,6 +328,7 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
     config.check_paths()
     if _uses_embeddings(config):
         SentenceEncoder(config["stance.embeddings"]).require()  # before the topics, not after
+    check_data(config, corpus=False)  # labelled data and article labels: fail before hours of work
     clock = _Clock()
     pre = _preprocessor(config)
     logger.info("experiment %s from %s", config.name, config.source)
@@ -403,12 +407,23 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
     article_labels = None
     if config["stance.enabled"] and config["stance.article_labels"]:
         labels_path = config.resolve_path(config["stance.article_labels"])
-        article_labels = {"path": config["stance.article_labels"], "sha256": sha256_file(labels_path)}
+        article_labels = {
+            "path": config["stance.article_labels"],
+            "sha256": sha256_file(labels_path),
+            "texts": config["stance.article_corpus"] or config["corpus.path"],
+        }
+        if config["stance.article_corpus"]:  # texts outside the corpus: their hash is part of the data
+            texts = _article_texts_for_eval(config)
+            digest = hashlib.sha256()
+            for doc_id in sorted(texts):
+                digest.update(doc_id.encode("utf-8") + b"\0" + texts[doc_id][0].encode("utf-8") + b"\0")
+            article_labels["texts_sha256"] = digest.hexdigest()
     data_digest = hashlib.sha256(corpus_info["sha256"].encode())
     for src in sources:
         data_digest.update(src["sha256"].encode())
     if article_labels:
         data_digest.update(article_labels["sha256"].encode())
+        data_digest.update(article_labels.get("texts_sha256", "").encode())
     manifest = {
         "mtopics_version": __version__,
         "versions": _library_versions(embeddings=_uses_embeddings(config)),
@@ -469,21 +484,77 @@ def _article_texts(config: ExperimentConfig, ids: set[str]) -> dict[str, str]:
 
 
 def _article_texts_for_eval(config: ExperimentConfig) -> dict[str, tuple[str, str]]:
-    """Corpus articles with an article-level label, keyed by id: ``{id: (text, label)}``."""
+    """Articles with an article-level label, keyed by id: ``{id: (text, label)}``.
+
+    Their texts come from `[stance].article_corpus`, or from the corpus when it is empty.
+    """
     path_text = config["stance.article_labels"]
-    if not path_text:
+    if not path_text or not config["stance.enabled"]:
         return {}
     path = config.resolve_path(path_text)
     if not path.is_file():
         raise ConfigError(f"`[stance].article_labels` in {config.source} must name an existing file; got {path_text!r}")
-    labels = read_label_file(path)
-    texts = _article_texts(config, set(labels))
+    try:
+        labels = read_label_file(path)
+    except CorpusError as exc:
+        raise ConfigError(f"`[stance].article_labels` in {config.source}: {exc}") from None
+    own = config["stance.article_corpus"]
+    if own:
+        docs = iter_documents(config.resolve_path(own), report=LoadReport(quiet=True))
+        texts = {d.id: d.text for d in docs if d.id in labels}
+        where = f"`[stance].article_corpus` ({own})"
+    else:
+        texts = _article_texts(config, set(labels))
+        where = f"the corpus ({config['corpus.path']}; set `[stance].article_corpus` to read them elsewhere)"
     missing = sorted(set(labels) - set(texts))
     if missing:
         raise ConfigError(
-            f"`[stance].article_labels` in {config.source}: id {missing[0]!r} is not a document of the corpus"
+            f"`[stance].article_labels` in {config.source}: id {missing[0]!r} is not a document of {where}"
+            f"{f' ({len(missing)} of {len(labels)} ids missing)' if len(missing) > 1 else ''}"
         )
     return {doc_id: (texts[doc_id], label) for doc_id, label in labels.items()}
+
+
+def check_data(config: ExperimentConfig, corpus: bool = True) -> dict[str, Any]:
+    """Read everything a config names, as training will, and say what it holds, before any training.
+
+    Catches what :meth:`ExperimentConfig.check_paths` cannot: a corpus record or a labelled
+    example that cannot be read, a label that is not a stance, an article label whose id is
+    not a document of the articles it names.  ``mtopics run --check`` calls it.
+
+    Parameters
+    ----------
+    config : ExperimentConfig
+    corpus : bool
+        Also read the whole corpus (``run_experiment`` reads it right after, so it skips this).
+
+    Returns
+    -------
+    dict
+        ``documents`` (corpus documents, when read), ``stance_sources`` (examples and labels
+        of each), ``article_labels`` (how many labelled articles the article-level evaluation has).
+
+    Raises
+    ------
+    ConfigError, CorpusError
+        Naming the key, the file and the line.
+    """
+    config.check_paths()
+    out: dict[str, Any] = {}
+    if corpus:
+        report = LoadReport(quiet=True)
+        out["documents"] = sum(1 for _ in _documents(config, report))
+        out["corpus"] = report.summary()
+        if out["documents"] == 0:
+            raise CorpusError(f"`[corpus].path` in {config.source}: no document in {config['corpus.path']}")
+    if config["stance.enabled"]:
+        _, sources = _load_stance_data(config)
+        out["stance_sources"] = [
+            {"path": src["path"], "examples": src["examples"], "labels": src["labels"], "evaluate": src["evaluate"]}
+            for src in sources
+        ]
+        out["article_labels"] = len(_article_texts_for_eval(config))
+    return out
 
 
 def _target(config: ExperimentConfig) -> TargetTerms | None:
@@ -520,6 +591,7 @@ def _train_stance(
     fit_params = _stance_fit_params(config)
     passages = [e for e in examples if e.kind != "article"]
     metrics: dict[str, Any] = {}
+    fitted = None
     try:
         if not any(e.evaluate for e in passages):
             logger.warning("no stance source has evaluate = true: the stance model is saved without evaluation")
@@ -536,10 +608,13 @@ def _train_stance(
                 _article_texts_for_eval(config),
                 n_jobs=s["n_jobs"] or 1,
                 target=_target(config),
+                fit_all=True,
                 **fit_params,
             )
             metrics = result["passage"]
-            metrics["article"] = result["article"]
+            if result["article"]["n"]:  # no figure for an evaluation of nothing
+                metrics["article"] = result["article"]
+            fitted = result["fitted"]
         else:
             metrics = cross_validate_stance(
                 make,
@@ -551,20 +626,27 @@ def _train_stance(
                 random_state=s["seed"],
             )
         if metrics:
+            metrics["data"] = _evaluation_data(config, sources)
             logger.info(
-                "stance (%s, %d passages): macro-F1 %.3f, F_avg %.3f",
+                "stance (%s, %d passages of %s): macro-F1 %.3f, F_avg %.3f",
                 metrics["scheme"],
                 metrics["n"],
+                metrics["data"]["passages"],
                 metrics["macro_f1"],
                 metrics["f_avg"],
             )
             if "article" in metrics:
+                metrics["article"]["data"] = metrics["data"]["articles"]
                 logger.info(
-                    "article stance (%d articles): macro-F1 %.3f",
+                    "article stance (%d articles of %s): macro-F1 %.3f",
                     metrics["article"]["n"],
+                    metrics["data"]["articles"],
                     metrics["article"]["macro_f1"],
                 )
-        classifier, article_model, info = fit_stance(examples, make, pre, **fit_params)
+        if fitted is None:
+            logger.info("training the stance model on all %d examples", len(examples))
+            fitted = fit_stance(examples, make, pre, **fit_params)
+        classifier, article_model, info = fitted
     except ValueError as exc:
         if isinstance(exc, ConfigError):
             raise
@@ -573,6 +655,40 @@ def _train_stance(
     metrics["train"] = info
     metrics["train_labels"] = {label: sum(e.label == label for e in examples) for label in STANCE_LABELS}
     return classifier, article_model, metrics, sources
+
+
+def describe_data(found: dict[str, Any]) -> str:
+    """One line on what :func:`check_data` found.
+
+    >>> describe_data({"documents": 5, "stance_sources": [{"examples": 61, "evaluate": True}], "article_labels": 5})
+    '5 documents; 61 labelled stance examples in 1 source (61 evaluated); 5 labelled articles'
+    """
+    parts = []
+    if "documents" in found:
+        parts.append(f"{found['documents']} documents")
+    if "stance_sources" in found:
+        srcs = found["stance_sources"]
+        total = sum(s["examples"] for s in srcs)
+        evaluated = sum(s["examples"] for s in srcs if s["evaluate"])
+        parts.append(
+            f"{total} labelled stance examples in {len(srcs)} source{'s' * (len(srcs) != 1)} ({evaluated} evaluated)"
+        )
+        parts.append(f"{found['article_labels']} labelled articles")
+    return "; ".join(parts) or "stance off"
+
+
+def _evaluation_data(config: ExperimentConfig, sources: list[dict[str, Any]]) -> dict[str, str]:
+    """What the stance figures rest on, in words: the evaluated sources and the labelled articles.
+
+    These are the labelled data, not the corpus the topics are trained on: an experiment on
+    another corpus that keeps the shipped labelled data is evaluated on the seed passages.
+    """
+    evaluated = [Path(src["path"]).name for src in sources if src["evaluate"]]
+    articles = ""
+    if config["stance.article_labels"]:
+        texts = config["stance.article_corpus"] or config["corpus.path"]
+        articles = f"{Path(config['stance.article_labels']).name} (texts in {texts})"
+    return {"passages": ", ".join(evaluated) or "-", "articles": articles or "-"}
 
 
 def _uses_embeddings(config: ExperimentConfig) -> bool:

@@ -74,10 +74,18 @@ def _train_one(texts: Iterable[Sequence[str]], dictionary: Any, job: _Job) -> _R
 def _train_runs(texts: Iterable[Sequence[str]], dictionary: Any, jobs: list[_Job], n_jobs: int) -> list[_Run]:
     """Train one gensim model per job, in parallel when there are several."""
     if len(jobs) == 1 or n_jobs in (0, 1):
-        return [_train_one(texts, dictionary, job) for job in jobs]
-    from joblib import Parallel, delayed
+        results: Iterable[_Run] = (_train_one(texts, dictionary, job) for job in jobs)
+    else:
+        from joblib import Parallel, delayed
 
-    runs: list[_Run] = Parallel(n_jobs=n_jobs)(delayed(_train_one)(texts, dictionary, job) for job in jobs)
+        results = Parallel(n_jobs=n_jobs, return_as="generator")(
+            delayed(_train_one)(texts, dictionary, job) for job in jobs
+        )
+    runs = []
+    for i, (run, job) in enumerate(zip(results, jobs, strict=True), start=1):
+        runs.append(run)
+        if len(jobs) > 1:  # progress, in this process: seen by Python callers' logging too
+            logger.info("trained LDA %d of %d (K=%d, seed %d)", i, len(jobs), job[0].num_topics, job[1])
     return runs
 
 

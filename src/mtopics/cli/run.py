@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from .._config import load_config
-from .._experiment import run_experiment
+from .._experiment import check_data, describe_data, run_experiment
 
 
 def add_parser(sub: Any) -> None:
@@ -31,7 +31,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--check",
         action="store_true",
-        help="only validate the config (keys, values, and that its files exist) and print it resolved",
+        help="only check the config: its keys and values, and that every file it names exists and reads (the whole "
+        "corpus, the labelled data, the article labels); print it resolved and what the data hold",
     )
     p.set_defaults(func=run, log_level=logging.INFO)
 
@@ -42,8 +43,9 @@ def run(args: argparse.Namespace) -> int:
     if args.check:
         import json
 
+        found = check_data(config)
         print(json.dumps(config.to_dict(), indent=2, ensure_ascii=False))
-        print(f"{args.config}: ok")
+        print(f"{args.config}: ok; {describe_data(found)}")
         return 0
     path = run_experiment(config, models_dir=args.models_dir)
     print(path)

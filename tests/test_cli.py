@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from mtopics import load_model
 from mtopics.cli import main
 
 
@@ -58,7 +59,9 @@ def test_config_errors_are_one_line_and_exit_2(capsys, tmp_path: Path, toml: str
 def test_check_validates_without_training(capsys, repo_root: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     cfg = str(repo_root / "experiments" / "metoo_pk.toml")
     code, out, _ = run(capsys, "run", cfg, "--check", "--models-dir", str(tmp_path))
-    assert code == 0 and out.strip().endswith(": ok")
+    assert code == 0 and out.strip().endswith(
+        ": ok; 5 documents; 1549 labelled stance examples in 9 sources (61 evaluated); 5 labelled articles"
+    )
     assert not any(tmp_path.iterdir())
 
 
@@ -78,7 +81,6 @@ def test_score_jsonl_and_table(capsys, trained_version: Path, seed_dir: Path, re
 
 
 def test_score_csv_one_row_per_article(capsys, trained_version: Path, seed_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from mtopics import load_model
 
     k = load_model(trained_version).lda.num_topics
     folder = tmp_path / "in"
@@ -88,7 +90,8 @@ def test_score_csv_one_row_per_article(capsys, trained_version: Path, seed_dir: 
     code, out, _ = run(capsys, "score", "--model", str(trained_version), "--format", "csv", str(seed_dir), str(folder))
     assert code == 0
     reader = csv.DictReader(io.StringIO(out))
-    topic_columns = [f"topic_{i}" for i in range(k)]
+    labels = [t["label"] for t in load_model(trained_version).topic_info]
+    topic_columns = [f"topic_{i}: {labels[i]}" for i in range(k)]
     assert reader.fieldnames == [
         "id",
         "title",
@@ -159,7 +162,9 @@ def test_score_shows_progress_on_a_terminal_only(capsys, monkeypatch, trained_ve
     lines.write_text("The court adjourned the harassment hearing until next month.\n" * 5)
     monkeypatch.setattr(score, "PROGRESS_EVERY", 2)
     code, out, err = run(capsys, "score", "--model", str(trained_version), "--input-format", "lines", str(lines))
-    assert code == 0 and len(out.splitlines()) == 5 and "scored" not in err  # not a terminal: no progress
+    assert code == 0 and len(out.splitlines()) == 5 and "scored 2 articles" not in err  # not a terminal: no progress
+    # but the run always ends with the tally per stance (on standard error)
+    assert "scored 5 articles: favor 0, against 0, none 5; 5 with warnings" in err
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     code, out, err = run(capsys, "score", "--model", str(trained_version), "--input-format", "lines", str(lines))
     assert code == 0 and len(out.splitlines()) == 5  # standard output stays clean

@@ -319,3 +319,19 @@ def test_a_model_with_embeddings_loads_without_their_packages_but_says_what_scor
     text = "The court heard the harassment complaint and adjourned the case to next month."
     with pytest.raises(EmbeddingDependencyError, match=r"mtopics\[embeddings\]"):
         fresh.score([text])
+
+
+def test_out_of_vocabulary_warning_only_below_the_training_articles(
+    trained_version: Path, seed_texts: dict[str, str]
+) -> None:
+    model = load_model(trained_version)
+    assert model.corpus is not None and model.corpus.known is not None
+    floor = model.corpus.known_floor()
+    assert floor is not None and 0 < floor < 1
+    # a training article is as known as the articles it was trained with: no warning
+    record = model.score_one("seed", next(iter(seed_texts.values())))
+    assert not any(w.startswith("mostly out of vocabulary") for w in record["warnings"])
+    # text of another subject is
+    other = "Quarterly earnings of the shipping firm beat analyst forecasts as freight volumes rose. " * 8
+    warnings = model.score_one("other", other)["warnings"]
+    assert any(w.startswith("mostly out of vocabulary") and "95% of the training articles" in w for w in warnings)

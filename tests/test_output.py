@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from mtopics._output import format_jsonl, format_score_table, format_versions, score_csv_header, score_csv_row
 from mtopics._store import VersionInfo
 
@@ -168,3 +170,25 @@ def test_versions_table() -> None:
     cells = format_versions([info]).splitlines()[1].split()
     assert cells[8:10] == ["-", "0.612"]  # no "(latest)" cell in this row
     assert format_versions([]) == "no model versions"
+
+
+def test_csv_topic_columns_carry_their_labels() -> None:
+    header = score_csv_header(3, ["court / hearing", "music / singer", "law / bill"])
+    assert header[-3:] == ["topic_0: court / hearing", "topic_1: music / singer", "topic_2: law / bill"]
+    with pytest.raises(ValueError, match="3 topics but 2 labels"):
+        score_csv_header(3, ["a", "b"])
+
+
+def test_table_shows_title_date_and_source() -> None:
+    rec = {**RECORD, "title": "Singer backs survivors", "date": "2018-10-14", "source": "Daily Wire"}
+    lines = format_score_table(rec).splitlines()
+    assert lines[1] == "  Singer backs survivors | 2018-10-14 | Daily Wire"
+
+
+def test_score_summary_counts_each_stance() -> None:
+    from collections import Counter
+
+    from mtopics._output import format_score_summary
+
+    line = format_score_summary(Counter({"against": 2, "none": 1, None: 4}), 7, 5)
+    assert line == "scored 7 articles: favor 0, against 2, none 1, no stance 4; 5 with warnings"

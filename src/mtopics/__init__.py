@@ -24,7 +24,7 @@ from ._clean import (
 from ._config import ExperimentConfig, load_config
 from ._corpus import Document, LoadReport, iter_documents, load_documents
 from ._embed import EMBEDDING_MODELS, SentenceEncoder
-from ._experiment import run_experiment
+from ._experiment import check_data, run_experiment
 from ._labelled import LabelledExample, iter_labelled
 from ._metrics import (
     STANCE_LABELS,
@@ -41,6 +41,7 @@ from ._passages import Passage, split_passages
 from ._phrases import PhraseDetector
 from ._preprocess import PassageParams, Preprocessor
 from ._report import render_report, write_report
+from ._scaffold import init_experiment
 from ._stance import StanceClassifier, cross_validate_stance
 from ._store import FORMAT_VERSION, SUPPORTED_FORMATS, list_versions, verify_version
 from ._target import TargetTerms
@@ -95,11 +96,13 @@ __all__ = [
     "__version__",
     "article_features",
     "calibration_report",
+    "check_data",
     "cross_validate_articles",
     "cross_validate_stance",
     "evaluate_topics",
     "fit_stance",
     "fold_typography",
+    "init_experiment",
     "iter_documents",
     "iter_labelled",
     "list_versions",

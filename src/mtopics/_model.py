@@ -38,6 +38,8 @@ MIN_TOKENS = 20
 PRECLEANED_SHARE = 0.2
 PRECLEANED_MIN_WORDS = 50
 _EXCERPT = 280
+#: Fields of a :class:`Document` that a scored record carries when the input has them.
+META_FIELDS = ("title", "date", "source")
 
 
 def _excerpt(text: str, n: int = _EXCERPT) -> str:
@@ -67,6 +69,8 @@ class CorpusSummary:
     topics: np.ndarray
     tokens: np.ndarray
     stance: np.ndarray | None = None
+    meta: dict[str, list[str | None]] = field(default_factory=dict)
+    known: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.ids)
@@ -74,6 +78,24 @@ class CorpusSummary:
             raise ValueError(f"corpus summary: {n} ids but topics {self.topics.shape} and tokens {self.tokens.shape}")
         if self.stance is not None and self.stance.shape != (n, len(STANCE_LABELS)):
             raise ValueError(f"corpus summary: {n} ids but stance {self.stance.shape}")
+        for name, values in self.meta.items():
+            if name not in META_FIELDS or len(values) != n:
+                raise ValueError(f"corpus summary: {n} ids but {len(values)} values of {name!r}")
+        if self.known is not None and self.known.shape != (n,):
+            raise ValueError(f"corpus summary: {n} ids but known fractions {self.known.shape}")
+
+    def known_floor(self) -> float | None:
+        """The share of known tokens that 95% of the training articles reach (``None``: not recorded).
+
+        A scored article below it is less known to the topic model than nearly every article
+        it was trained on: that is when "mostly out of vocabulary" means something.
+
+        >>> s = CorpusSummary(["a", "b"], np.ones((2, 1)), np.ones(2), known=np.array([0.3, 0.5]))
+        >>> round(s.known_floor(), 2)
+        0.31
+        """
+        ok = self.known[~np.isnan(self.known)] if self.known is not None else np.zeros(0)
+        return float(np.quantile(ok, 0.05)) if len(ok) else None
 
     def stance_by_topic(self) -> np.ndarray | None:
         """Stance share of each topic, shape (num_topics, 3): articles weighted by topic mass.
@@ -94,10 +116,6 @@ class CorpusSummary:
         totals = mass.sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.asarray((mass.T @ self.stance[ok]) / totals[:, None])
-
-
-#: Fields of a :class:`Document` that a scored record carries when the input has them.
-META_FIELDS = ("title", "date", "source")
 
 
 def document_meta(doc: Document) -> dict[str, str]:
@@ -214,8 +232,14 @@ class MtopicsModel:
             return record
         all_tokens = [t for ts in tokens for t in ts]
         known = self.lda.known_fraction(all_tokens)
-        if known < MIN_KNOWN_FRACTION:
-            notes.append(f"mostly out of vocabulary: {1 - known:.0%} of {total} tokens are unknown to the topic model")
+        floor = self.corpus.known_floor() if self.corpus is not None else None
+        if known < MIN_KNOWN_FRACTION and (floor is None or known < floor):
+            # the topic vocabulary drops rare and very common words, so even training articles may
+            # be half unknown: warn only below what 95% of the training articles reach
+            than = "" if floor is None else f"; 95% of the training articles have at most {1 - floor:.0%}"
+            notes.append(
+                f"mostly out of vocabulary: {1 - known:.0%} of {total} tokens are unknown to the topic model{than}"
+            )
         if total < MIN_TOKENS:
             notes.append(f"short text: {total} tokens; topics and stance are unreliable")
         mixture = self._mixture(tokens, lengths)
@@ -276,11 +300,17 @@ class MtopicsModel:
         topics: list[np.ndarray] = []
         tokens: list[float] = []
         stance: list[np.ndarray] = []
+        meta: dict[str, list[str | None]] = {name: [] for name in META_FIELDS}
+        known: list[float] = []
         nan = np.full(len(STANCE_LABELS), np.nan)
         for n, doc in enumerate(documents, start=1):
             _, token_lists, lengths = self._passage_tokens(doc.id, doc.text)
             ids.append(doc.id)
+            for name in META_FIELDS:
+                meta[name].append(getattr(doc, name))
             tokens.append(float(lengths.sum()))
+            all_tokens = [t for ts in token_lists for t in ts]
+            known.append(self.lda.known_fraction(all_tokens) if all_tokens else float("nan"))
             topics.append(self._mixture(token_lists, lengths))
             if self.stance is not None and self.article_model is not None:
                 if target_mentions(self.target, self.preprocessor, doc.text) == {}:
@@ -296,6 +326,8 @@ class MtopicsModel:
             np.vstack(topics) if topics else np.zeros((0, k)),
             np.asarray(tokens, dtype=np.float64),
             np.vstack(stance) if stance else None,
+            meta={name: values for name, values in meta.items() if any(v is not None for v in values)},
+            known=np.asarray(known, dtype=np.float64),
         )
 
     def _stance(self, doc_id: str, text: str, mentions: dict[str, int] | None) -> dict[str, Any] | None:
@@ -390,7 +422,13 @@ class MtopicsModel:
             writer.write_array(f"lda/{name}.npy", arr)
         writer.write_json("topics.json", {"topics": self.topic_info})
         if self.corpus is not None:
-            writer.write_json("corpus.json", {"ids": self.corpus.ids, "stance": self.corpus.stance is not None})
+            # title, date, source and the known fractions are optional keys: readers of format 4
+            # that predate them read the rest as before
+            cstate: dict[str, Any] = {"ids": self.corpus.ids, "stance": self.corpus.stance is not None}
+            cstate.update(self.corpus.meta)
+            if self.corpus.known is not None:
+                cstate["known_fraction"] = [None if k != k else round(float(k), 4) for k in self.corpus.known]
+            writer.write_json("corpus.json", cstate)
             writer.write_array("corpus/topics.npy", self.corpus.topics)
             writer.write_array("corpus/tokens.npy", self.corpus.tokens)
             if self.corpus.stance is not None:
@@ -454,6 +492,12 @@ def _read_v2(path: Path, manifest: dict[str, Any], *, with_target: bool = False)
         read_array(path / "corpus" / "topics.npy"),
         read_array(path / "corpus" / "tokens.npy"),
         read_array(path / "corpus" / "stance.npy") if cstate["stance"] else None,
+        meta={name: list(cstate[name]) for name in META_FIELDS if name in cstate},
+        known=(
+            np.array([np.nan if k is None else k for k in cstate["known_fraction"]], dtype=np.float64)
+            if "known_fraction" in cstate
+            else None
+        ),
     )
     if model.corpus.topics.shape[1] != model.lda.num_topics:
         raise ValueError(

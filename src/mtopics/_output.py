@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ._model import META_FIELDS
 from ._store import VersionInfo
 
-__all__ = ["format_jsonl", "format_score_table", "format_versions", "score_csv_header", "score_csv_row"]
+__all__ = [
+    "format_jsonl",
+    "format_score_summary",
+    "format_score_table",
+    "format_versions",
+    "score_csv_header",
+    "score_csv_row",
+]
 
 
 def format_jsonl(record: dict[str, Any]) -> str:
@@ -34,6 +42,9 @@ def format_score_table(record: dict[str, Any], width: int = 100, max_topics: int
       warning   short text
     """
     lines = [f"{record['id']}  ({record['passages']} passages, {record['tokens']} tokens)"]
+    about = " | ".join(str(record[name]) for name in META_FIELDS if record.get(name))
+    if about:
+        lines.append(f"  {textwrap.shorten(about, width=width - 2, placeholder='...')}")
     stance = record.get("stance")
     if stance:
         probs = stance["probabilities"]
@@ -63,13 +74,16 @@ def format_score_table(record: dict[str, Any], width: int = 100, max_topics: int
 _CSV_STANCE = ("favor", "against", "none")
 
 
-def score_csv_header(num_topics: int) -> list[str]:
+def score_csv_header(num_topics: int, labels: Sequence[str] = ()) -> list[str]:
     """The header row of the CSV rendering of scores.
 
     Parameters
     ----------
     num_topics : int
         Number of topics of the model (``K``); one ``topic_<id>`` column each.
+    labels : list of str, optional
+        The topics' labels: a column is then ``topic_<id>: <label>``, so a reader of the
+        table sees what it holds (a script can still match the ``topic_<id>`` prefix).
 
     Returns
     -------
@@ -81,7 +95,11 @@ def score_csv_header(num_topics: int) -> list[str]:
     --------
     >>> score_csv_header(2)[:5], score_csv_header(2)[-3:]
     (['id', 'title', 'date', 'source', 'stance'], ['warnings', 'topic_0', 'topic_1'])
+    >>> score_csv_header(2, ["court / hearing", "music / singer"])[-1]
+    'topic_1: music / singer'
     """
+    if labels and len(labels) != num_topics:
+        raise ValueError(f"{num_topics} topics but {len(labels)} labels")
     return [
         "id",
         *META_FIELDS,
@@ -90,8 +108,32 @@ def score_csv_header(num_topics: int) -> list[str]:
         "passages",
         "tokens",
         "warnings",
-        *(f"topic_{k}" for k in range(num_topics)),
+        *(f"topic_{k}: {labels[k]}" if labels else f"topic_{k}" for k in range(num_topics)),
     ]
+
+
+def format_score_summary(stances: Counter[str | None], count: int, warned: int) -> str:
+    """The closing line of a scoring run: articles per stance, and how many had warnings.
+
+    Parameters
+    ----------
+    stances : Counter
+        Scored articles per stance label; ``None`` (nothing to classify, or no stance
+        model) is counted as "no stance".
+    count : int
+        Articles scored.
+    warned : int
+        Of them, those with at least one warning.
+
+    Examples
+    --------
+    >>> format_score_summary(Counter({"favor": 3, "none": 5, None: 1}), 9, 2)
+    'scored 9 articles: favor 3, against 0, none 5, no stance 1; 2 with warnings'
+    """
+    parts = [f"{label} {stances.get(label, 0)}" for label in _CSV_STANCE]
+    if stances.get(None):
+        parts.append(f"no stance {stances[None]}")
+    return f"scored {count} article{'s' * (count != 1)}: {', '.join(parts)}; {warned} with warnings"
 
 
 def score_csv_row(record: dict[str, Any], num_topics: int) -> list[str | float | int]:

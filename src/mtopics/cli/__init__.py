@@ -9,11 +9,11 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..exceptions import ConfigError, CorpusError, ModelNotFoundError, MtopicsError
-from . import evaluate, models, report, run, score
+from . import evaluate, init, models, report, run, score
 
 __all__ = ["main"]
 
-_COMMANDS = (run, score, models, evaluate, report)
+_COMMANDS = (init, run, score, models, evaluate, report)
 
 
 def build_parser() -> argparse.ArgumentParser:

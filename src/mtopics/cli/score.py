@@ -6,13 +6,14 @@ import argparse
 import csv
 import logging
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from .._corpus import ENCODING_HELP, LoadReport, _decode, check_encoding, iter_documents
 from .._model import MtopicsModel, document_meta, load_model
-from .._output import format_jsonl, format_score_table, score_csv_header, score_csv_row
+from .._output import format_jsonl, format_score_summary, format_score_table, score_csv_header, score_csv_row
 from ..exceptions import CorpusError
 
 
@@ -114,14 +115,16 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         raise CorpusError(f"{', '.join(missing)}: no such file or folder")
     count = warned = 0
+    stances: Counter[str | None] = Counter()
     progress = sys.stderr.isatty() and not args.quiet
     num_topics = model.lda.num_topics
     writer = csv.writer(sys.stdout, lineterminator="\n")
     if args.format == "csv":
-        writer.writerow(score_csv_header(num_topics))
+        writer.writerow(score_csv_header(num_topics, [t["label"] for t in model.topic_info]))
     for record in _records(model, args.inputs, args.input_format, args.encoding):
         count += 1
         warned += bool(record["warnings"])
+        stances[record["stance"]["label"] if record["stance"] else None] += 1
         if args.format == "jsonl":
             print(format_jsonl(record), flush=False)
         elif args.format == "csv":
@@ -134,5 +137,6 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     if progress and count >= PROGRESS_EVERY:
         print(file=sys.stderr)
-    logging.getLogger("mtopics").info("scored %d articles (%d with warnings) with %s", count, warned, model.path)
+    if not args.quiet:  # the tally ends every run, whatever the output format (it goes to standard error)
+        print(f"mtopics: {format_score_summary(stances, count, warned)} with {model.path}", file=sys.stderr)
     return 0

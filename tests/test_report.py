@@ -24,7 +24,7 @@ from mtopics import (
     verify_version,
     write_report,
 )
-from mtopics._report import MAX_ARTICLES, default_report_name
+from mtopics._report import MAX_ARTICLES, _date_groups, _date_key, _source_groups, default_report_name
 from mtopics.cli import main
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -397,3 +397,163 @@ def test_cards_say_which_articles_a_topic_comes_from(old_model: MtopicsModel) ->
     # with two articles every topic is mostly one of them: no flag
     old_model.manifest["metrics"]["topics"]["documents"] = 2
     assert "most of this topic is one article" not in render_report(old_model)
+
+
+# -- titles, dates and sources ------------------------------------------------------------------
+#: Six articles: 0 and 1 mostly topic 0, 2 mostly topic 1, 3 topic 2, 4 topic 3, 5 topic 4.
+META_THETA = np.eye(6)[[0, 0, 1, 2, 3, 4]] * 0.7 + 0.05
+META_TOKENS = np.array([100.0, 300.0, 50.0, 80.0, 10.0, 20.0])
+#: favor, favor, against, none, favor, nothing to classify
+META_STANCE = np.array(
+    [[0.71, 0.2, 0.09], [0.6, 0.3, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.5, 0.2, 0.3], [np.nan] * 3]
+)
+META_DATES: list[str | None] = ["2018-10-14", "2018-10-02", "2018-10", "2018-11-01", None, "junk"]
+
+
+def _with_meta(
+    model: MtopicsModel, meta: dict[str, list[str | None]], stance: np.ndarray | None = META_STANCE
+) -> MtopicsModel:
+    n = len(next(iter(meta.values()))) if meta else len(META_TOKENS)
+    if n == len(META_TOKENS):
+        theta, tokens = META_THETA, META_TOKENS
+    else:  # any other size: every article mostly topic 0
+        theta, tokens = np.tile(META_THETA[0], (n, 1)), np.full(n, 50.0)
+    model.corpus = CorpusSummary([f"a{i}" for i in range(n)], theta, tokens, stance, meta=meta)
+    return model
+
+
+def _group_table(page: str, heading: str) -> tuple[list[str], list[tuple[str, dict[str, str]]]]:
+    """The header and the rows (group name, cell by column) of a table of the by-date/by-source section."""
+    section = page[page.index('<section id="by-meta">') :]
+    part = section[section.index(f"<h3>{heading}</h3>") :]
+    table = part[: part.index("</table>")]
+    head = re.findall(r"<th(?: [^>]*)?>(.*?)</th>", table)
+    rows = []
+    for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1]):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+        rows.append((cells[0], dict(zip(head[1:], cells[1:], strict=True))))
+    return head, rows
+
+
+def _article_row(page: str, article: str) -> str:
+    found = re.search(rf'<tr><td class="id">{re.escape(article)}</td>(.*?)</tr>', page)
+    assert found is not None, article
+    return found.group(1)
+
+
+def test_stance_and_topics_by_month(old_model: MtopicsModel) -> None:
+    page = render_report(_with_meta(old_model, {"date": META_DATES}))
+    assert page.index('<section id="stance">') < page.index('<section id="by-meta">') < page.index("<footer>")
+    assert "<h2>Stance and topics by date and by source</h2>" in page and '<a href="#by-meta">' in page
+    assert "<h3>By source</h3>" not in page  # no sources in this corpus
+    head, rows = _group_table(page, "By date")
+    assert head == ["month", "articles", "favor", "against", "none", "unclassified", "top 3 topics"]
+    assert [name for name, _ in rows] == ["2018-10", "2018-11", "no date"]
+    october, november, undated = (cells for _, cells in rows)
+    assert (october["articles"], october["favor"], october["against"], october["none"]) == ("3", "2", "1", "0")
+    assert october["unclassified"] == "0"
+    assert (november["articles"], november["none"], november["favor"]) == ("1", "1", "0")
+    # the missing and the unparseable date are counted, not dropped; one of them had nothing to classify
+    assert (undated["articles"], undated["favor"], undated["unclassified"]) == ("2", "1", "1")
+    # top topics weighted by tokens: (100 * .75 + 300 * .75 + 50 * .05) / 450 = 67% (unweighted it would be 52%)
+    names = [f"#{t['id']} {html.escape(t['label'])}" for t in old_model.topic_info]
+    assert october["top 3 topics"].startswith(f"{names[0]} 67% \u00b7 {names[1]} 13% \u00b7 ")
+    assert november["top 3 topics"].startswith(f"{names[2]} 75% \u00b7 ")
+    assert len(october["top 3 topics"].split(" \u00b7 ")) == 3
+    text = _body_text(page)
+    assert "All 6 articles, grouped by the month of their date" in text
+    assert "2 articles without a usable date are in the row \u201cno date\u201d" in text
+
+
+def test_dates_over_many_months_or_only_years_are_grouped_by_year(old_model: MtopicsModel) -> None:
+    dates: list[str | None] = ["2015-03-01", "2019-06-30", "2019", "2015-12", None, " "]
+    head, rows = _group_table(render_report(_with_meta(old_model, {"date": dates})), "By date")
+    assert head[0] == "year"
+    assert [(name, cells["articles"]) for name, cells in rows] == [("2015", "2"), ("2019", "2"), ("no date", "2")]
+    page = render_report(_with_meta(old_model, {"date": ["2018", "2017", "2018", "2018", "x", None]}))
+    assert "grouped by the year of their date (the dates give no months)" in page
+    assert [(n, c["articles"]) for n, c in _group_table(page, "By date")[1]] == [
+        ("2017", "1"),
+        ("2018", "3"),
+        ("no date", "2"),
+    ]
+    # 36 months are still shown by month, 37 by year
+    assert _date_groups(["2016-01-05", "2018-12-31"])[0] == "month"
+    assert _date_groups(["2016-01-05", "2019-01-01"]) == ("year", [("2016", [0]), ("2019", [1])])
+
+
+def test_date_keys() -> None:
+    assert [_date_key(v) for v in ("2018-10-14", "2018-10", "2018", "2018-10-14T08:00", "2018-00-01")] == [
+        "2018-10",
+        "2018-10",
+        "2018",
+        "2018-10",
+        "2018",
+    ]
+    assert [_date_key(v) for v in (None, "", "junk", "14/10/2018", "20181014", "Oct 2018")] == [""] * 6
+
+
+def test_sources_largest_fifteen_then_other_and_missing(old_model: MtopicsModel) -> None:
+    sources: list[str | None] = ["S00"] * 3 + ["S01"] * 2 + [f"S{j:02d}" for j in range(16, 1, -1)] + [None, ""]
+    page = render_report(_with_meta(old_model, {"source": sources}, stance=None))
+    assert "<h3>By date</h3>" not in page
+    head, rows = _group_table(page, "By source")
+    assert head == ["source", "articles", "top 3 topics"]  # no stance model: no stance columns
+    expected = [("S00", "3"), ("S01", "2"), *((f"S{j:02d}", "1") for j in range(2, 15))]
+    assert [(name, cells["articles"]) for name, cells in rows] == [
+        *expected,
+        ("other sources", "2"),
+        ("no source", "2"),
+    ]
+    text = _body_text(page)
+    assert "All 22 articles, grouped by source (the 15 largest of 17 sources)" in text
+    assert "2 articles of the 2 smaller sources are in the row \u201cother sources\u201d" in text
+    assert "2 articles without a source are in the row \u201cno source\u201d" in text
+    assert _source_groups(["b", "a", "b", None, "c"], top=2) == [
+        ("b", [0, 2]),
+        ("a", [1]),
+        ("other sources", [4]),
+        ("no source", [3]),
+    ]
+
+
+def test_article_table_shows_title_date_source_and_stance(old_model: MtopicsModel) -> None:
+    long_title = "A long title about the movement " * 4
+    titles: list[str | None] = ['<b>Big</b> & "quoted"', long_title, None, "c", "d", "e"]
+    sources: list[str | None] = ["<i>Dawn</i>", "Geo", "Geo", None, "BBC", "Geo"]
+    page = render_report(_with_meta(old_model, {"title": titles, "date": META_DATES, "source": sources}))
+    assert "<th>article</th><th>title</th><th>date</th><th>source</th>" in page and "<th>stance</th>" in page
+    first = _article_row(page, "a0")
+    assert "&lt;b&gt;Big&lt;/b&gt; &amp; &quot;quoted&quot;" in first and ">2018-10-14<" in first
+    assert ">&lt;i&gt;Dawn&lt;/i&gt;<" in first
+    assert "<b>Big" not in page and "<i>Dawn" not in page
+    assert first.endswith(">favor 0.71</td>")
+    assert _article_row(page, "a2").endswith(">against 0.80</td>")
+    assert _article_row(page, "a5").endswith(">\u2013</td>")  # nothing to classify
+    second = _article_row(page, "a1")
+    assert f'title="{long_title.strip()}"' in second  # the full title as a tooltip
+    shown = re.findall(r'<td class="m" title="[^"]*">([^<]*)</td>', second)[0]
+    assert shown.endswith("\u2026") and len(shown) <= 60 and long_title.startswith(shown[:-1])
+    # the summary rows still line up with the topic columns
+    assert '<td></td><td></td><td></td><td class="h"><b>' in page
+    # and the by-source table escapes the source name too
+    assert [name for name, _ in _group_table(page, "By source")[1]] == [
+        "Geo",
+        "&lt;i&gt;Dawn&lt;/i&gt;",
+        "BBC",
+        "no source",
+    ]
+
+
+def test_no_dates_or_sources_no_section(old_model: MtopicsModel) -> None:
+    with_stance = copy.deepcopy(old_model)
+    with_stance.corpus = _corpus(6, 9)  # meta == {}, as in versions saved before titles, dates and sources
+    for model in (_with_meta(copy.deepcopy(old_model), {}), with_stance):
+        page = render_report(model)
+        assert 'id="by-meta"' not in page and "Stance and topics by date" not in page
+        assert "<th>title</th>" not in page and "<th>date</th>" not in page
+        assert "<th>stance</th>" in page  # the stance column comes with a stance model, not with meta
+    page = render_report(_with_meta(old_model, {"title": ["t"] * 6}, stance=None))
+    assert 'id="by-meta"' not in page and 'href="#by-meta"' not in page  # titles alone make no section
+    assert "<th>title</th>" in page and "<th>stance</th>" not in page
+    assert 'id="by-meta"' not in render_report(load_model(old_model.path))  # corpus None (mtopics < 0.2)

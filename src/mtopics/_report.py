@@ -2,8 +2,9 @@
 
 :func:`render_report` turns a loaded model into HTML text: a header, the metrics,
 the K sweep, topic prevalence, one card per topic (label, top terms as a bar
-chart, typical passages), the topics of the training articles and stance by
-topic.  Charts are inline SVG and the styles are inline CSS, so the file opens
+chart, typical passages), the topics of the training articles, stance by
+topic and, when the articles came with dates or sources, stance and topics by
+month (or year) and by source.  Charts are inline SVG and the styles are inline CSS, so the file opens
 in a browser without network access.  Every piece of text that comes from the
 corpus or the model is HTML-escaped.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
@@ -23,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ._metrics import ONE_ARTICLE_SHARE, STANCE_LABELS
-from ._model import MtopicsModel
+from ._model import META_FIELDS, MtopicsModel
 from ._topics import _seed_pairs
 from ._version import __version__
 from .exceptions import ReportDependencyError, ReportError
@@ -38,6 +40,16 @@ PASSAGES = 3
 MAX_ARTICLES = 60
 #: Colours of favor, against and none (distinct in colour and in lightness, so also in grey print).
 STANCE_COLOURS = ("#2f6fae", "#e08a2c", "#c4c4c4")
+#: Dates spanning more than this many months are grouped by year instead of by month.
+MAX_MONTHS = 36
+#: Sources shown one per row in the by-source table (the others share one row).
+TOP_SOURCES = 15
+#: Top topics shown per group of the by-date and by-source tables.
+GROUP_TOPICS = 3
+#: Characters of a title shown in the article table (the full title is its tooltip).
+TITLE_CHARS = 60
+#: What the report calls an article whose stance row is NaN (nothing to classify).
+UNCLASSIFIED = "unclassified"
 _ACCENT = "#2f6fae"
 
 
@@ -345,6 +357,9 @@ blockquote .src { display: block; color: var(--muted); font-size: 12px; margin-t
 .heat th.t { writing-mode: vertical-rl; transform: rotate(180deg); font-size: 12.5px; font-weight: 500;
   text-align: left; vertical-align: bottom; white-space: nowrap; padding: 6px 3px; }
 .heat td.h { text-align: right; font-size: 12.5px; font-variant-numeric: tabular-nums; min-width: 46px; }
+.heat td.m { font-size: 13px; max-width: 280px; overflow-wrap: anywhere; }
+.heat td.s { font-size: 12.5px; white-space: nowrap; font-variant-numeric: tabular-nums; border-left: 4px solid; }
+#by-meta h3 { margin: 18px 0 4px; }
 .legend { display: flex; gap: 18px; font-size: 14px; margin: 6px 0; }
 .legend span::before { content: ""; display: inline-block; width: 14px; height: 14px; margin-right: 6px;
   vertical-align: -2px; background: var(--c); border-radius: 2px;
@@ -395,6 +410,7 @@ def _header(model: MtopicsModel) -> str:
             ("topics", "Topics"),
             ("articles", "Articles"),
             ("stance", "Stance by topic"),
+            *([("by-meta", "By date and source")] if _has_meta_section(model) else []),
         )
     )
     return (
@@ -633,6 +649,71 @@ def _article_rows(model: MtopicsModel, max_articles: int) -> tuple[list[int], st
     return chosen, how
 
 
+def _meta(model: MtopicsModel) -> dict[str, list[str | None]]:
+    """Titles, dates and sources of the training articles (empty for versions without them)."""
+    if model.corpus is None:
+        return {}
+    return dict(getattr(model.corpus, "meta", None) or {})
+
+
+def _clean(value: object) -> str | None:
+    """A title, date or source as text; ``None`` when missing or blank."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _stance_labels(stance: np.ndarray) -> list[str]:
+    """The most probable stance of each article.
+
+    Parameters
+    ----------
+    stance : ndarray of shape (n_articles, 3)
+        Stance probabilities in :data:`STANCE_LABELS` order; a row with NaN had nothing to classify.
+
+    Returns
+    -------
+    list of str
+        ``"favor"``, ``"against"`` or ``"none"`` (the argmax), :data:`UNCLASSIFIED` for a row with NaN.
+
+    Examples
+    --------
+    >>> _stance_labels(np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8], [np.nan] * 3]))
+    ['favor', 'none', 'unclassified']
+    """
+    return [STANCE_LABELS[int(np.argmax(row))] if np.isfinite(row).all() else UNCLASSIFIED for row in stance]
+
+
+def _stance_cell(row: np.ndarray) -> str:
+    """The stance cell of an article row: the most probable stance and its probability."""
+    if not np.isfinite(row).all():
+        return '<td class="s muted" style="border-color:transparent" title="nothing to classify">\u2013</td>'
+    j = int(np.argmax(row))
+    tip = " \u00b7 ".join(f"{label} {float(p):.2f}" for label, p in zip(STANCE_LABELS, row, strict=True))
+    return (
+        f'<td class="s" style="border-color:{STANCE_COLOURS[j]}" title="{_e(tip)}">'
+        f"{_e(STANCE_LABELS[j])} {float(row[j]):.2f}</td>"
+    )
+
+
+def _meta_cells(meta: dict[str, list[str | None]], i: int) -> str:
+    """The title, date and source cells of article ``i`` (only the fields the corpus has)."""
+    cells = []
+    for name in META_FIELDS:
+        if name not in meta:
+            continue
+        value = _clean(meta[name][i])
+        if value is None:
+            cells.append('<td class="m"></td>')
+        elif name == "date":
+            cells.append(f'<td class="m">{_e(value)}</td>')
+        else:
+            limit = TITLE_CHARS if name == "title" else TITLE_CHARS // 2
+            cells.append(f'<td class="m" title="{_e(value)}">{_e(_short(value, limit))}</td>')
+    return "".join(cells)
+
+
 def _articles_section(model: MtopicsModel, max_articles: int) -> str:
     head = '<section id="articles"><h2>Topics across the articles</h2>'
     if model.corpus is None:
@@ -643,19 +724,26 @@ def _articles_section(model: MtopicsModel, max_articles: int) -> str:
     corpus = model.corpus
     theta = corpus.topics
     n, k = theta.shape
+    meta = _meta(model)
+    fields = [name for name in META_FIELDS if name in meta]
+    stance = corpus.stance
     main = theta.argmax(axis=1) if n else np.zeros(0, dtype=int)
     main_counts = np.bincount(main, minlength=k) if n else np.zeros(k, dtype=int)
     weights = corpus.tokens.astype(float)
     token_share = (theta * weights[:, None]).sum(axis=0) / max(float(weights.sum()), 1e-12)
     names = [_topic_name(t) for t in model.topic_info]
     th = "".join(f'<th class="t" title="{_e(name)}">{_e(_short(name, 40))}</th>' for name in names)
+    meta_th = "".join(f"<th>{_e(name)}</th>" for name in fields)
+    stance_th = "<th>stance</th>" if stance is not None else ""
+    blank_meta = "<td></td>" * len(fields)
+    blank_tail = "<td></td>" * (2 if stance is not None else 1)
     summary = (
-        '<tr><td class="id"><b>main topic of (articles)</b></td>'
+        f'<tr><td class="id"><b>main topic of (articles)</b></td>{blank_meta}'
         + "".join(f'<td class="h"><b>{int(c)}</b></td>' for c in main_counts)
-        + "<td></td></tr>"
-        '<tr><td class="id"><b>share of corpus tokens</b></td>'
+        + f"{blank_tail}</tr>"
+        f'<tr><td class="id"><b>share of corpus tokens</b></td>{blank_meta}'
         + "".join(f'<td class="h"><b>{_pct(s)}</b></td>' for s in token_share)
-        + "<td></td></tr>"
+        + f"{blank_tail}</tr>"
     )
     chosen, how = _article_rows(model, max_articles)
     body = []
@@ -667,16 +755,269 @@ def _articles_section(model: MtopicsModel, max_articles: int) -> str:
             for v in theta[i]
         )
         body.append(
-            f'<tr><td class="id">{_e(corpus.ids[i])}</td>{cells}<td class="h muted">{int(corpus.tokens[i])}</td></tr>'
+            f'<tr><td class="id">{_e(corpus.ids[i])}</td>{_meta_cells(meta, i)}{cells}'
+            f'<td class="h muted">{int(corpus.tokens[i])}</td>'
+            f"{_stance_cell(stance[i]) if stance is not None else ''}</tr>"
         )
     table = (
-        f'<table class="heat"><thead><tr><th>article</th>{th}<th class="t">tokens</th></tr></thead>'
-        f"<tbody>{summary}{''.join(body)}</tbody></table>"
+        f'<table class="heat"><thead><tr><th>article</th>{meta_th}{th}<th class="t">tokens</th>{stance_th}</tr>'
+        f"</thead><tbody>{summary}{''.join(body)}</tbody></table>"
+    )
+    stance_note = (
+        " The stance column gives the most probable stance of the article and its probability "
+        "(\u2013: nothing to classify)."
+        if stance is not None
+        else ""
     )
     return (
         head + f"<p>Topic mixture of each training article, in percent (rows sum to 100, up to rounding). "
-        f"Articles are grouped by their main topic. {_e(how)}</p>{table}</section>"
+        f"Articles are grouped by their main topic. {_e(how)}{_e(stance_note)}</p>{table}</section>"
     )
+
+
+# -- stance and topics by date and by source -----------------------------------------------------
+_DATE = re.compile(r"(\d{4})(?:-(\d{2}))?(?!\d)")
+
+
+def _date_key(value: object) -> str:
+    """The month (``"YYYY-MM"``) or year (``"YYYY"``) of a date as the corpus gave it.
+
+    Parameters
+    ----------
+    value : str or None
+        A date, usually ISO (``"2018-10-14"``), maybe only ``"2018-10"`` or ``"2018"``.
+
+    Returns
+    -------
+    str
+        ``"YYYY-MM"`` when the text starts with a year, a dash and a month 01 to 12;
+        ``"YYYY"`` when it starts with a year only (or a year and no valid month);
+        ``""`` when it is missing or does not start with a year.
+
+    Examples
+    --------
+    >>> [_date_key(v) for v in ("2018-10-14", "2018-10", " 2018 ", "2018-13-01", "14/10/2018", None)]
+    ['2018-10', '2018-10', '2018', '2018', '', '']
+    """
+    text = _clean(value)
+    match = _DATE.match(text) if text is not None else None
+    if match is None:
+        return ""
+    year, month = match.groups()
+    return f"{year}-{month}" if month is not None and 1 <= int(month) <= 12 else year
+
+
+def _date_groups(values: Sequence[object], max_months: int = MAX_MONTHS) -> tuple[str, list[tuple[str, list[int]]]]:
+    """Group articles by the month of their date, or by year.
+
+    Parameters
+    ----------
+    values : sequence of str or None
+        The date of each article, as the corpus gave it (see :func:`_date_key`).
+    max_months : int
+        When the dates span more than this many months (a date with only a year
+        counts as its whole year), or when no date gives a month, the groups are years.
+
+    Returns
+    -------
+    unit : str
+        ``"month"`` or ``"year"``.
+    groups : list of (str, list of int)
+        Group name and the indices of its articles, in date order.  By month, the
+        articles dated only by a year are in a group ``"YYYY (no month)"`` before the
+        months of that year.  Articles without a usable date come last, in ``"no date"``.
+
+    Examples
+    --------
+    >>> _date_groups(["2018-10-14", "2018-11", None, "2018-10-02", "junk"])
+    ('month', [('2018-10', [0, 3]), ('2018-11', [1]), ('no date', [2, 4])])
+    >>> _date_groups(["2015-01-01", "2019-06-30", "2019"])
+    ('year', [('2015', [0]), ('2019', [1, 2])])
+    >>> _date_groups(["2018-03", "2018"])
+    ('month', [('2018 (no month)', [1]), ('2018-03', [0])])
+    """
+    keys = [_date_key(v) for v in values]
+    spans = [
+        (12 * int(k[:4]) + int(k[5:7]) - 1,) * 2 if len(k) == 7 else (12 * int(k), 12 * int(k) + 11) for k in keys if k
+    ]
+    by_month = any(len(k) == 7 for k in keys) and (
+        max(hi for _, hi in spans) - min(lo for lo, _ in spans) + 1 <= max_months
+    )
+    unit = "month" if by_month else "year"
+    groups: dict[str, list[int]] = {}
+    for i, k in enumerate(keys):
+        groups.setdefault(k if by_month else k[:4], []).append(i)
+    undated = groups.pop("", [])
+    out = [(k if len(k) == 7 or not by_month else f"{k} (no month)", idx) for k, idx in sorted(groups.items())]
+    if undated:
+        out.append(("no date", undated))
+    return unit, out
+
+
+def _source_groups(values: Sequence[object], top: int = TOP_SOURCES) -> list[tuple[str, list[int]]]:
+    """Group articles by source: the ``top`` largest sources, then the others together.
+
+    Parameters
+    ----------
+    values : sequence of str or None
+        The source of each article (compared as given, without surrounding spaces).
+    top : int
+        Sources with a group of their own; the articles of the other sources are in
+        one group ``"other sources"``.
+
+    Returns
+    -------
+    list of (str, list of int)
+        Group name and the indices of its articles: the largest sources first (ties
+        by name), then ``"other sources"``, then ``"no source"`` for articles without one.
+
+    Examples
+    --------
+    >>> _source_groups(["Dawn", "BBC", "Dawn", None, "Geo", " "], top=1)
+    [('Dawn', [0, 2]), ('other sources', [1, 4]), ('no source', [3, 5])]
+    """
+    groups: dict[str, list[int]] = {}
+    missing: list[int] = []
+    for i, value in enumerate(values):
+        source = _clean(value)
+        if source is None:
+            missing.append(i)
+        else:
+            groups.setdefault(source, []).append(i)
+    ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+    out = ranked[:top]
+    rest = sorted(i for _, idx in ranked[top:] for i in idx)
+    if rest:
+        out.append(("other sources", rest))
+    if missing:
+        out.append(("no source", missing))
+    return out
+
+
+def _top_topics(theta: np.ndarray, tokens: np.ndarray, n: int = GROUP_TOPICS) -> list[tuple[int, float]]:
+    """The ``n`` topics with the largest token-weighted mean share over some articles.
+
+    Parameters
+    ----------
+    theta : ndarray of shape (n_articles, num_topics)
+        Topic mixtures of the articles.
+    tokens : ndarray of shape (n_articles,)
+        Tokens of each article: the weights (a plain mean when they sum to 0).
+    n : int
+        How many topics.
+
+    Returns
+    -------
+    list of (int, float)
+        Topic index and mean share (the share of the articles' tokens the topic has),
+        largest first.
+
+    Examples
+    --------
+    >>> _top_topics(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]), np.array([300.0, 100.0]), n=2)
+    [(0, 0.75), (1, 0.25)]
+    """
+    weights = tokens.astype(float)
+    total = float(weights.sum())
+    mean = (theta * weights[:, None]).sum(axis=0) / total if total > 0 else theta.mean(axis=0)
+    order = np.argsort(-mean, kind="stable")[:n]
+    return [(int(k), float(mean[k])) for k in order]
+
+
+def _group_table(model: MtopicsModel, first: str, groups: Sequence[tuple[str, list[int]]]) -> str:
+    """One row per group: articles, articles by stance (when there is stance) and top topics."""
+    assert model.corpus is not None
+    corpus = model.corpus
+    labels = _stance_labels(corpus.stance) if corpus.stance is not None else None
+    columns = (*STANCE_LABELS, UNCLASSIFIED) if labels is not None else ()
+    head = [_e(first), "articles", *(_e(c) for c in columns), f"top {GROUP_TOPICS} topics"]
+    rows = []
+    for name, idx in groups:
+        counts = dict.fromkeys(columns, 0)
+        for label in [labels[i] for i in idx] if labels is not None else []:
+            counts[label] += 1
+        tops = _top_topics(corpus.topics[idx], corpus.tokens[idx])
+        topics = " \u00b7 ".join(_e(f"{_topic_name(model.topic_info[k])} {share:.0%}") for k, share in tops)
+        rows.append([_e(name), str(len(idx)), *(str(counts[c]) for c in columns), topics])
+    return _table(head, rows, (False, True, *(True for _ in columns), False), cls="groups")
+
+
+def _plural(n: int, noun: str) -> str:
+    """``n`` and the noun, in the plural unless ``n`` is 1.
+
+    >>> _plural(1, "article"), _plural(3, "article")
+    ('1 article', '3 articles')
+    """
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _in_row(n: int, which: str, row: str) -> str:
+    """Where some articles of a by-date or by-source table are, e.g. ``2 articles without a date are in …``."""
+    return f"{_plural(n, 'article')} {which} {'is' if n == 1 else 'are'} in the row \u201c{row}\u201d"
+
+
+def _how(n: int, grouping: str, notes: Sequence[str], stance: bool) -> str:
+    """The sentence above a by-date or by-source table: what was grouped, how, and what the columns are."""
+    counted = " and counted by their most probable stance" if stance else ""
+    extra = "".join(f"; {note}" for note in notes)
+    text = (
+        f"All {_plural(n, 'article')}, grouped by {grouping}{counted}, with the {GROUP_TOPICS} topics that have "
+        f"the largest share of each group\u2019s tokens (token-weighted mean topic share){extra}."
+    )
+    return f"<p>{_e(text)}</p>"
+
+
+def _date_table(model: MtopicsModel, dates: Sequence[str | None]) -> str:
+    unit, groups = _date_groups(dates)
+    if unit == "month":
+        grouping = "the month of their date (its first 7 characters, YYYY-MM)"
+    elif any(len(_date_key(d)) == 7 for d in dates):
+        grouping = f"the year of their date (the dates span more than {MAX_MONTHS} months)"
+    else:
+        grouping = "the year of their date (the dates give no months)"
+    notes = []
+    only_year = sum(len(idx) for name, idx in groups if name.endswith("(no month)"))
+    if only_year:
+        notes.append(_in_row(only_year, "dated only by a year", "YYYY (no month)"))
+    undated = sum(len(idx) for name, idx in groups if name == "no date")
+    if undated:
+        notes.append(_in_row(undated, "without a usable date", "no date"))
+    stance = model.corpus is not None and model.corpus.stance is not None
+    return _how(len(dates), grouping, notes, stance) + _group_table(model, unit, groups)
+
+
+def _source_table(model: MtopicsModel, sources: Sequence[str | None]) -> str:
+    groups = _source_groups(sources)
+    distinct = len({c for v in sources if (c := _clean(v)) is not None})
+    shown = min(distinct, TOP_SOURCES)
+    grouping = f"source ({f'the {shown} largest of' if distinct > shown else 'all'} {distinct} sources)"
+    notes = []
+    other = sum(len(idx) for name, idx in groups[shown:] if name == "other sources")
+    if other:
+        notes.append(_in_row(other, f"of the {_plural(distinct - shown, 'smaller source')}", "other sources"))
+    missing = sum(len(idx) for name, idx in groups[shown:] if name == "no source")
+    if missing:
+        notes.append(_in_row(missing, "without a source", "no source"))
+    stance = model.corpus is not None and model.corpus.stance is not None
+    return _how(len(sources), grouping, notes, stance) + _group_table(model, "source", groups)
+
+
+def _has_meta_section(model: MtopicsModel) -> bool:
+    """Whether the report has the by-date and by-source section: articles with dates or sources."""
+    return model.corpus is not None and len(model.corpus.ids) > 0 and bool({"date", "source"} & set(_meta(model)))
+
+
+def _meta_section(model: MtopicsModel) -> str:
+    """Stance and topics by month (or year) and by source; ``""`` when the articles have neither."""
+    if not _has_meta_section(model):
+        return ""
+    meta = _meta(model)
+    parts = ['<section id="by-meta"><h2>Stance and topics by date and by source</h2>']
+    if "date" in meta:
+        parts.append(f"<h3>By date</h3>{_date_table(model, meta['date'])}")
+    if "source" in meta:
+        parts.append(f"<h3>By source</h3>{_source_table(model, meta['source'])}")
+    return "".join(parts) + "</section>"
 
 
 def _stance_section(model: MtopicsModel) -> str:
@@ -744,6 +1085,7 @@ def render_report(model: MtopicsModel, max_articles: int = MAX_ARTICLES) -> str:
         _topics_section(model),
         _articles_section(model, max_articles),
         _stance_section(model),
+        _meta_section(model),
     ]
     footer = (
         f"<footer>Report written by mtopics {_e(__version__)} on {_e(now)}. "

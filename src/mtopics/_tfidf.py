@@ -7,7 +7,6 @@ numpy/scipy and the state saves as JSON plus one ``.npy`` array.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -128,29 +127,29 @@ class TfidfWeighting:
         self._fit_terms([self._terms(tokens) for tokens in token_lists])
         return self
 
-    def _fit_terms(self, docs: list[list[str]]) -> None:
+    def _fit_terms(self, docs: list[list[str]]) -> sp.csr_matrix | None:
+        """Fit the vocabulary and IDF; the sklearn engine also returns the term counts it made."""
         if not any(docs):
             raise ValueError("TfidfWeighting.fit needs at least one non-empty document")
         if self.engine == "sklearn":
-            self._fit_sklearn(docs)
-        else:
-            self._fit_gensim(docs)
+            return self._fit_sklearn(docs)
+        self._fit_gensim(docs)
+        return None
 
-    def _fit_sklearn(self, docs: list[list[str]]) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
+    def _fit_sklearn(self, docs: list[list[str]]) -> sp.csr_matrix:
+        from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-        vec = TfidfVectorizer(
+        vec = CountVectorizer(
             analyzer=_identity,
             min_df=self.min_df,
             max_df=self.max_df,
             max_features=self.max_features,
-            sublinear_tf=self.sublinear_tf,
-            smooth_idf=True,
         )
-        vec.fit(docs)
+        counts = vec.fit_transform(docs)
         terms = vec.get_feature_names_out()
         self.vocabulary_ = {str(t): i for i, t in enumerate(terms)}
-        self.idf_ = np.asarray(vec.idf_, dtype=np.float64)
+        self.idf_ = np.asarray(TfidfTransformer(smooth_idf=True).fit(counts).idf_, dtype=np.float64)
+        return sp.csr_matrix(counts, dtype=np.float64)
 
     def _fit_gensim(self, docs: list[list[str]]) -> None:
         from gensim.corpora import Dictionary
@@ -169,22 +168,25 @@ class TfidfWeighting:
         """TF-IDF matrix of shape (n_documents, n_terms); unknown terms are ignored."""
         if not hasattr(self, "idf_"):
             raise NotFittedError("TfidfWeighting is not fitted; call fit() first")
-        return self._weigh([self._terms(tokens) for tokens in token_lists])
+        return self._weigh(self._counts([self._terms(tokens) for tokens in token_lists]))
 
-    def _weigh(self, term_lists: list[list[str]]) -> sp.csr_matrix:
-        vocabulary = self.vocabulary_
+    def _counts(self, term_lists: list[list[str]]) -> sp.csr_matrix:
+        """Counts of the known terms of each document (unknown terms are dropped)."""
+        lookup = self.vocabulary_.get
         indptr = [0]
         cols: list[int] = []
-        vals: list[int] = []
         for terms in term_lists:
-            counts = Counter(t for t in terms if t in vocabulary)
-            cols.extend(vocabulary[t] for t in counts)
-            vals.extend(counts.values())
+            cols.extend([c for c in map(lookup, terms) if c is not None])
             indptr.append(len(cols))
         X = sp.csr_matrix(
-            (np.asarray(vals, dtype=np.float64), np.asarray(cols, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
+            (np.ones(len(cols)), np.asarray(cols, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
             shape=(len(term_lists), len(self.idf_)),
         )
+        X.sum_duplicates()  # one entry per term and document, holding its count
+        return X
+
+    def _weigh(self, X: sp.csr_matrix) -> sp.csr_matrix:
+        """TF-IDF weights of a count matrix (changed in place and returned)."""
         if self.sublinear_tf:
             np.log(X.data, out=X.data)
             X.data += 1.0
@@ -199,8 +201,8 @@ class TfidfWeighting:
     def fit_transform(self, token_lists: Iterable[Sequence[str]]) -> sp.csr_matrix:
         """Fit, then transform the same documents (their terms are computed once)."""
         term_lists = [self._terms(tokens) for tokens in token_lists]
-        self._fit_terms(term_lists)
-        return self._weigh(term_lists)
+        counts = self._fit_terms(term_lists)
+        return self._weigh(self._counts(term_lists) if counts is None else counts)
 
     def get_feature_names(self) -> list[str]:
         """Terms in column order."""

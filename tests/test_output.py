@@ -134,11 +134,13 @@ def test_versions_table() -> None:
                     "diversity": 0.68,
                     "stability": 0.51,
                 },
-                "stance": {"macro_f1": 0.5, "f_avg": 0.4},
+                "stance": {"macro_f1": 0.5, "f_avg": 0.4, "n": 61, "data": {"passages": "seed_passages.jsonl"}},
             },
         },
     )
     text = format_versions([info], latest=["models/metoo_pk/v3"])
+    # the stance figures say what they rest on (a model of your own corpus keeps the seed figures)
+    assert "stance_evaluated_on" in text and "61 passages of seed_passages.jsonl" in text
     header, row = text.splitlines()
     assert header.split()[:9] == [
         "experiment",
@@ -169,6 +171,8 @@ def test_versions_table() -> None:
     info.manifest["metrics"]["topics"]["heldout"] = {"c_v": 0.612, "documents": 3}
     cells = format_versions([info]).splitlines()[1].split()
     assert cells[8:10] == ["-", "0.612"]  # no "(latest)" cell in this row
+    del info.manifest["metrics"]["stance"]  # no stance evaluation: no figure, no basis
+    assert format_versions([info]).splitlines()[1].split()[10:13] == ["-", "-", "-"]
     assert format_versions([]) == "no model versions"
 
 

@@ -191,6 +191,19 @@ def _metric(manifest: dict[str, Any], section: str, key: str) -> str:
     return f"{value:.3f}" if isinstance(value, (int, float)) else "-"
 
 
+def _stance_basis(manifest: dict[str, Any]) -> str:
+    """What a version's stance figures rest on: "61 passages of seed_passages.jsonl" ("-": no figures).
+
+    A model trained on your own corpus keeps the shipped stance data's figures; this says so.
+    """
+    stance = manifest.get("metrics", {}).get("stance", {})
+    n = stance.get("n")
+    if not isinstance(n, int) or "macro_f1" not in stance:
+        return "-"
+    data = stance.get("data", {}).get("passages")
+    return f"{n} passages of {data}" if data else f"{n} passages"
+
+
 def format_versions(infos: Iterable[VersionInfo], latest: Sequence[str] = ()) -> str:
     """A table of model versions with their key metrics ("-" where a version has none)."""
     header = (
@@ -206,6 +219,7 @@ def format_versions(infos: Iterable[VersionInfo], latest: Sequence[str] = ()) ->
         "heldout_c_v",
         "macro_f1",
         "f_avg",
+        "stance_evaluated_on",
         "path",
     )
     rows = [header]
@@ -227,6 +241,7 @@ def format_versions(infos: Iterable[VersionInfo], latest: Sequence[str] = ()) ->
                 _metric(m, "topics", "heldout.c_v"),
                 _metric(m, "stance", "macro_f1"),
                 _metric(m, "stance", "f_avg"),
+                _stance_basis(m),
                 str(info.path),
             )
         )

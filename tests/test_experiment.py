@@ -373,3 +373,38 @@ def test_check_data_names_the_source_of_a_bad_label(repo_root: Path, tmp_path: P
     )
     with pytest.raises(CorpusError, match=r"`\[\[stance.sources\]\]\[1\]`.*bad.jsonl:2: label must be one of"):
         check_data(config)
+
+
+def test_a_run_reads_the_labelled_data_once_and_before_the_topics(
+    repo_root: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    stance = repo_root / "data" / "stance"
+    config = ExperimentConfig.from_dict(
+        {
+            "experiment": {"name": "once"},
+            "corpus": {"path": str(repo_root / "data" / "corpus" / "metoo-pk")},
+            "lda": {"num_topics": 2, "restarts": 1, "passes": 1},
+            "stance": {
+                "embeddings": "none",
+                "cv": "stratified",
+                "sources": [
+                    {"path": str(stance / "seed_passages.jsonl")},
+                    {"path": str(stance / "synthetic" / "team_written_a.jsonl"), "evaluate": False},
+                ],
+            },
+        }
+    )
+    with caplog.at_level(logging.INFO, logger="mtopics"):
+        run_experiment(config, models_dir=tmp_path)
+    assert caplog.text.count("stance source seed_passages.jsonl: 61 examples") == 1
+    assert caplog.text.count("stance source team_written_a.jsonl: 180 examples") == 1
+    # a bad label stops the run before the topics are trained, naming its source, file and line
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "a", "label": "favor"}\n{"text": "b", "label": "maybe"}\n', encoding="utf-8")
+    broken = ExperimentConfig.from_dict(
+        {**config.to_dict(), "stance": {"embeddings": "none", "sources": [{"path": str(bad)}]}}
+    )
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="mtopics"), pytest.raises(CorpusError, match=r"bad.jsonl:2"):
+        run_experiment(broken, models_dir=tmp_path)
+    assert "LDA" not in caplog.text and [p.name for p in (tmp_path / "once").iterdir() if p.name != "latest"] == ["v1"]

@@ -9,6 +9,7 @@ import platform
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -328,7 +329,8 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
     config.check_paths()
     if _uses_embeddings(config):
         SentenceEncoder(config["stance.embeddings"]).require()  # before the topics, not after
-    check_data(config, corpus=False)  # labelled data and article labels: fail before hours of work
+    # labelled data and article labels, read once: a problem stops the run before hours of work
+    stance_data = _StanceData.read(config) if config["stance.enabled"] else None
     clock = _Clock()
     pre = _preprocessor(config)
     logger.info("experiment %s from %s", config.name, config.source)
@@ -396,8 +398,8 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
     stance = article_model = None
     stance_metrics: dict[str, Any] = {}
     sources: list[dict[str, Any]] = []
-    if config["stance.enabled"]:
-        stance, article_model, stance_metrics, sources = _train_stance(config, pre)
+    if stance_data is not None:
+        stance, article_model, stance_metrics, sources = _train_stance(config, pre, stance_data)
         clock.lap("stance")
     model = MtopicsModel(
         pre, lda, stance, article_model, topic_info, quote_weight=config["stance.quote_weight"], target=_target(config)
@@ -413,7 +415,8 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
             "texts": config["stance.article_corpus"] or config["corpus.path"],
         }
         if config["stance.article_corpus"]:  # texts outside the corpus: their hash is part of the data
-            texts = _article_texts_for_eval(config)
+            assert stance_data is not None
+            texts = stance_data.articles
             digest = hashlib.sha256()
             for doc_id in sorted(texts):
                 digest.update(doc_id.encode("utf-8") + b"\0" + texts[doc_id][0].encode("utf-8") + b"\0")
@@ -548,13 +551,28 @@ def check_data(config: ExperimentConfig, corpus: bool = True) -> dict[str, Any]:
         if out["documents"] == 0:
             raise CorpusError(f"`[corpus].path` in {config.source}: no document in {config['corpus.path']}")
     if config["stance.enabled"]:
-        _, sources = _load_stance_data(config)
+        data = _StanceData.read(config)
         out["stance_sources"] = [
             {"path": src["path"], "examples": src["examples"], "labels": src["labels"], "evaluate": src["evaluate"]}
-            for src in sources
+            for src in data.sources
         ]
-        out["article_labels"] = len(_article_texts_for_eval(config))
+        out["article_labels"] = len(data.articles)
     return out
+
+
+@dataclass(frozen=True)
+class _StanceData:
+    """Everything `[stance]` names, read once: labelled examples, their sources, labelled articles."""
+
+    examples: list[LabelledExample]
+    sources: list[dict[str, Any]]
+    #: ``{id: (text, label)}`` of the article-level evaluation (see :func:`_article_texts_for_eval`)
+    articles: dict[str, tuple[str, str]]
+
+    @classmethod
+    def read(cls, config: ExperimentConfig) -> _StanceData:
+        examples, sources = _load_stance_data(config)
+        return cls(examples, sources, _article_texts_for_eval(config))
 
 
 def _target(config: ExperimentConfig) -> TargetTerms | None:
@@ -577,9 +595,9 @@ def _stance_fit_params(config: ExperimentConfig) -> dict[str, Any]:
 
 
 def _train_stance(
-    config: ExperimentConfig, pre: Preprocessor
+    config: ExperimentConfig, pre: Preprocessor, data: _StanceData
 ) -> tuple[StanceClassifier, ArticleStanceModel, dict[str, Any], list[dict[str, Any]]]:
-    examples, sources = _load_stance_data(config)
+    examples, sources = data.examples, data.sources
     where = config.source
     if not examples:
         raise ConfigError(
@@ -605,7 +623,7 @@ def _train_stance(
                 examples,
                 make,
                 pre,
-                _article_texts_for_eval(config),
+                data.articles,
                 n_jobs=s["n_jobs"] or 1,
                 target=_target(config),
                 fit_all=True,

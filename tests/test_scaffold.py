@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,9 @@ def test_init_writes_a_config_that_checks_with_the_shipped_stance_data(tmp_path:
     for i, text in enumerate(_lee_lines(4)):
         (corpus / f"{i}.txt").write_text(text, encoding="utf-8")
     out = init_experiment("mine", corpus, tmp_path / "exp" / "mine.toml")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # an ordinary file, not a private temporary one
     config = load_config(out)
     assert config.name == "mine"
     assert config.resolve_path(config["corpus.path"]).resolve() == corpus.resolve()

@@ -153,6 +153,9 @@ def init_experiment(
     except Exception:
         tmp.unlink()
         raise
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o666 & ~umask)  # a temporary file is private (0600); a config is an ordinary file
     os.replace(tmp, output)
     return output
 

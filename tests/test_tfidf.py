@@ -12,7 +12,7 @@ from gensim.models import TfidfModel
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from mtopics import NotFittedError, TfidfWeighting
-from mtopics._tfidf import ngrams
+from mtopics._tfidf import char_ngrams, ngrams
 
 DOCS = [
     ["survivor", "spoke", "survivor", "out"],
@@ -71,6 +71,35 @@ def test_sklearn_engine_with_bigrams_equals_tfidf_vectorizer() -> None:
     assert ours.get_feature_names() == [str(t) for t in ref.get_feature_names_out()]
     assert "court adjourned" in ours.vocabulary_
     assert np.allclose(ours.transform(NEW).toarray(), ref.transform(NEW).toarray())
+
+
+@pytest.mark.parametrize(
+    ("params", "analyzer"),
+    [
+        ({"ngram_range": (1, 2)}, lambda d: ngrams(d, (1, 2))),
+        ({"ngram_range": (2, 4), "analyzer": "char_wb"}, lambda d: char_ngrams(d, (2, 4))),
+        ({"ngram_range": (1, 1), "min_df": 2, "max_df": 0.8}, _identity),
+    ],
+)
+def test_repeated_fits_on_subsets_equal_tfidf_vectorizer(params: dict, analyzer: object) -> None:
+    # cross-validation fits again and again on subsets of the same documents: each fit must be
+    # a fresh TfidfVectorizer's, whatever the documents fitted before in this process
+    docs = [*DOCS, ["court", "spoke", "out"], ["survivor", "court", "adjourned"]]
+    rng = np.random.default_rng(0)
+    for subset in ([0, 1, 2, 3, 4, 5], [5, 3, 1], [2, 4, 0, 5], [0, 1, 2, 3, 4, 5]):
+        part = [docs[i] for i in subset]
+        ours = TfidfWeighting(**params)
+        X = ours.fit_transform(part)
+        ref = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, min_df=params.get("min_df", 1))
+        ref.set_params(max_df=params.get("max_df", 1.0))
+        Y = ref.fit_transform(part)
+        assert ours.get_feature_names() == [str(t) for t in ref.get_feature_names_out()]
+        np.testing.assert_allclose(ours.idf_, ref.idf_)
+        np.testing.assert_allclose(X.toarray(), Y.toarray(), atol=1e-12)
+        new = [docs[i] for i in rng.permutation(len(docs))] + NEW
+        np.testing.assert_allclose(ours.transform(new).toarray(), ref.transform(new).toarray(), atol=1e-12)
+    with pytest.raises(ValueError, match="no terms remain"):
+        TfidfWeighting(min_df=4).fit_transform(DOCS)  # no term is in all 4 documents
 
 
 def test_sklearn_idf_is_smoothed() -> None:

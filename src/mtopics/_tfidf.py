@@ -7,6 +7,7 @@ numpy/scipy and the state saves as JSON plus one ``.npy`` array.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -118,23 +119,35 @@ class TfidfWeighting:
 
     def fit(self, token_lists: Iterable[Sequence[str]]) -> TfidfWeighting:
         """Learn the vocabulary and IDF weights."""
+        self._fit(token_lists)
+        return self
+
+    def _check_params(self) -> None:
         if self.engine not in ("sklearn", "gensim"):
             raise ValueError(f"engine must be 'sklearn' or 'gensim'; got {self.engine!r}")
         if self.norm not in ("l2", "none"):
             raise ValueError(f"norm must be 'l2' or 'none'; got {self.norm!r}")
         if self.analyzer not in ("word", "char_wb"):
             raise ValueError(f"analyzer must be 'word' or 'char_wb'; got {self.analyzer!r}")
-        self._fit_terms([self._terms(tokens) for tokens in token_lists])
-        return self
 
-    def _fit_terms(self, docs: list[list[str]]) -> sp.csr_matrix | None:
-        """Fit the vocabulary and IDF; the sklearn engine also returns the term counts it made."""
+    def _fit(self, token_lists: Iterable[Sequence[str]]) -> sp.csr_matrix:
+        """Fit the vocabulary and IDF; return the term counts of the documents.
+
+        With the sklearn engine (and no ``max_features``), the terms of each document are
+        numbered once per process (:class:`_TermIndex`): cross-validation fits again and again
+        on subsets of the same documents, and each fit is then a few array operations.  The
+        result is that of ``TfidfVectorizer`` (same vocabulary, order and weights).
+        """
+        self._check_params()
+        if self.engine == "sklearn" and self.max_features is None:
+            return self._fit_indexed([tuple(tokens) for tokens in token_lists])
+        docs = [self._terms(tokens) for tokens in token_lists]
         if not any(docs):
             raise ValueError("TfidfWeighting.fit needs at least one non-empty document")
         if self.engine == "sklearn":
             return self._fit_sklearn(docs)
         self._fit_gensim(docs)
-        return None
+        return self._counts(docs)
 
     def _fit_sklearn(self, docs: list[list[str]]) -> sp.csr_matrix:
         from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
@@ -200,9 +213,35 @@ class TfidfWeighting:
 
     def fit_transform(self, token_lists: Iterable[Sequence[str]]) -> sp.csr_matrix:
         """Fit, then transform the same documents (their terms are computed once)."""
-        term_lists = [self._terms(tokens) for tokens in token_lists]
-        counts = self._fit_terms(term_lists)
-        return self._weigh(self._counts(term_lists) if counts is None else counts)
+        return self._weigh(self._fit(token_lists))
+
+    def _fit_indexed(self, docs: list[tuple[str, ...]]) -> sp.csr_matrix:
+        """Fit the vocabulary and IDF as ``TfidfVectorizer`` does, from the process's term index; return the counts."""
+        index = _TERM_INDEX
+        key = (self.analyzer, tuple(self.ngram_range))
+        ids = [index.document(key, tokens, self._terms) for tokens in docs]
+        if not any(len(d) for d in ids):
+            raise ValueError("TfidfWeighting.fit needs at least one non-empty document")
+        indptr = np.zeros(len(ids) + 1, dtype=np.int64)
+        np.cumsum([len(d) for d in ids], out=indptr[1:])
+        counts = sp.csr_matrix(
+            (np.ones(int(indptr[-1])), np.concatenate(ids), indptr), shape=(len(ids), len(index.terms))
+        )
+        counts.sum_duplicates()  # one entry per term and document, holding its count
+        df = np.bincount(counts.indices, minlength=counts.shape[1])
+        n = len(ids)
+        low = self.min_df if isinstance(self.min_df, numbers.Integral) else self.min_df * n
+        high = self.max_df if isinstance(self.max_df, numbers.Integral) else self.max_df * n
+        if high < low:
+            raise ValueError("max_df corresponds to < documents than min_df")
+        kept = np.flatnonzero((df > 0) & (df >= low) & (df <= high))
+        if not len(kept):
+            raise ValueError("After pruning, no terms remain. Try a lower min_df or a higher max_df.")
+        terms = index.terms
+        kept = np.asarray(sorted(kept.tolist(), key=terms.__getitem__), dtype=np.int64)  # sklearn's column order
+        self.vocabulary_ = {terms[i]: col for col, i in enumerate(kept.tolist())}
+        self.idf_ = np.log((1.0 + n) / (1.0 + df[kept])) + 1.0  # smoothed, as TfidfVectorizer(smooth_idf=True)
+        return sp.csr_matrix(counts[:, kept])
 
     def get_feature_names(self) -> list[str]:
         """Terms in column order."""
@@ -240,6 +279,45 @@ class TfidfWeighting:
         if obj.idf_.shape != (len(obj.vocabulary_),):
             raise ValueError(f"idf has shape {obj.idf_.shape} for {len(obj.vocabulary_)} terms")
         return obj
+
+
+class _TermIndex:
+    """Every term that TF-IDF fitting met in this process, numbered once, and the numbers of each document.
+
+    Keyed by the analyzer and the document's tokens, so the same passage fitted in several
+    folds is split into n-grams and looked up once.  Emptied, numbers and documents together,
+    when it holds ``max_documents``; only fitting adds to it (transforming new text does not).
+    """
+
+    def __init__(self, max_documents: int = 50_000):
+        self.max_documents = max_documents
+        self.ids: dict[str, int] = {}
+        self.terms: list[str] = []
+        self.documents: dict[tuple[Any, tuple[str, ...]], np.ndarray] = {}
+
+    def document(self, key: Any, tokens: tuple[str, ...], terms_of: Any) -> np.ndarray:
+        """Term numbers of a document (one per occurrence), numbering its new terms."""
+        found = self.documents.get((key, tokens))
+        if found is not None:
+            return found
+        if len(self.documents) >= self.max_documents:
+            self.ids.clear()
+            self.terms.clear()
+            self.documents.clear()
+        ids, terms = self.ids, self.terms
+        numbers = []
+        for term in terms_of(tokens):
+            i = ids.get(term)
+            if i is None:
+                i = ids[term] = len(terms)
+                terms.append(term)
+            numbers.append(i)
+        out = np.asarray(numbers, dtype=np.int64)
+        self.documents[(key, tokens)] = out
+        return out
+
+
+_TERM_INDEX = _TermIndex()
 
 
 def _identity(doc: list[str]) -> list[str]:

@@ -138,5 +138,5 @@ def run(args: argparse.Namespace) -> int:
     if progress and count >= PROGRESS_EVERY:
         print(file=sys.stderr)
     if not args.quiet:  # the tally ends every run, whatever the output format (it goes to standard error)
-        print(f"mtopics: {format_score_summary(stances, count, warned)} with {model.path}", file=sys.stderr)
+        print(f"mtopics: {format_score_summary(stances, count, warned)} (model {model.path})", file=sys.stderr)
     return 0

@@ -222,3 +222,28 @@ def test_from_state_checks_the_idf_shape() -> None:
     state, arrays = TfidfWeighting().fit(DOCS).get_state()
     with pytest.raises(ValueError, match=r"idf has shape \(5,\) for 6 terms"):
         TfidfWeighting.from_state(state, {"idf": arrays["idf"][:5]})
+
+
+def test_weights_do_not_depend_on_the_order_terms_were_first_met(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the term index of a process numbers terms in the order it meets them; worker processes of
+    # a cross-validation meet the passages in different orders, and must still give equal weights
+    from mtopics import _tfidf
+
+    rng = np.random.default_rng(1)
+    words = [f"w{i}x{i * 7 % 13}" for i in range(300)]
+    docs = [[str(w) for w in rng.choice(words, size=150)] for _ in range(12)]
+    results = []
+    for first_seen in (docs, docs[::-1], [d[::-1] for d in docs]):
+        monkeypatch.setattr(_tfidf, "_TERM_INDEX", _tfidf._TermIndex())
+        for params in ({"ngram_range": (1, 2)}, {"ngram_range": (2, 5), "analyzer": "char_wb"}):
+            TfidfWeighting(**params).fit_transform(first_seen)  # numbers the terms in this order
+        results.append(
+            [
+                TfidfWeighting(**p).fit_transform(docs)
+                for p in ({"ngram_range": (1, 2)}, {"ngram_range": (2, 5), "analyzer": "char_wb"})
+            ]
+        )
+    for other in results[1:]:
+        for X, Y in zip(results[0], other, strict=True):
+            assert np.array_equal(X.indices, Y.indices) and np.array_equal(X.indptr, Y.indptr)
+            assert np.array_equal(X.data, Y.data)  # bit for bit, not only close

@@ -199,7 +199,12 @@ class TfidfWeighting:
         return X
 
     def _weigh(self, X: sp.csr_matrix) -> sp.csr_matrix:
-        """TF-IDF weights of a count matrix (changed in place and returned)."""
+        """TF-IDF weights of a count matrix (changed in place and returned).
+
+        Columns are put in order first: the row norms are then sums in one order, whatever
+        order the counts came in, so equal counts give bit-for-bit equal weights.
+        """
+        X.sort_indices()
         if self.sublinear_tf:
             np.log(X.data, out=X.data)
             X.data += 1.0
@@ -208,7 +213,6 @@ class TfidfWeighting:
             norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
             norms[norms == 0] = 1.0
             X.data /= np.repeat(norms, np.diff(X.indptr))
-        X.sort_indices()
         return X
 
     def fit_transform(self, token_lists: Iterable[Sequence[str]]) -> sp.csr_matrix:

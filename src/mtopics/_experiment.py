@@ -329,11 +329,11 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
     config.check_paths()
     if _uses_embeddings(config):
         SentenceEncoder(config["stance.embeddings"]).require()  # before the topics, not after
+    logger.info("experiment %s from %s", config.name, config.source)
     # labelled data and article labels, read once: a problem stops the run before hours of work
     stance_data = _StanceData.read(config) if config["stance.enabled"] else None
     clock = _Clock()
     pre = _preprocessor(config)
-    logger.info("experiment %s from %s", config.name, config.source)
     with tempfile.TemporaryDirectory(prefix="mtopics-") as tmp:
         workdir = Path(tmp)
         raw, meta, corpus_info, held = _read_corpus(config, pre, workdir)

@@ -88,6 +88,7 @@ sys.path.insert(0, str(ROOT / "src"))
 import numpy as np  # noqa: E402
 
 import mtopics  # noqa: E402
+from bench_core import timed  # noqa: E402
 from bench_stance import SEMEVAL, semeval  # noqa: E402
 from dev_articles import CONFIG, check_held_out, decide, git_state, metrics, read_dev, with_priors  # noqa: E402
 from mtopics._article import _embed_ahead, predict_article_proba  # noqa: E402
@@ -118,15 +119,6 @@ PACKAGES = (
 
 def log(message: str) -> None:
     print(f"  [{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def timed(fn: Any, repeat: int) -> list[float]:
-    out = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - start)
-    return out
 
 
 def ms(times: list[float]) -> dict[str, Any]:

@@ -247,3 +247,16 @@ def test_weights_do_not_depend_on_the_order_terms_were_first_met(monkeypatch: py
         for X, Y in zip(results[0], other, strict=True):
             assert np.array_equal(X.indices, Y.indices) and np.array_equal(X.indptr, Y.indptr)
             assert np.array_equal(X.data, Y.data)  # bit for bit, not only close
+
+
+def test_a_fit_larger_than_the_term_index_keeps_one_numbering(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mtopics import _tfidf
+
+    monkeypatch.setattr(_tfidf, "_TERM_INDEX", _tfidf._TermIndex(max_documents=3))
+    TfidfWeighting().fit_transform(NEW)  # fills the small index with other documents first
+    docs = [*DOCS, ["court", "spoke", "out"], ["survivor", "court", "adjourned"]]
+    ours = TfidfWeighting(ngram_range=(1, 2))
+    X = ours.fit_transform(docs)
+    ref = TfidfVectorizer(analyzer=lambda d: ngrams(d, (1, 2)), sublinear_tf=True)
+    assert ours.get_feature_names() == [str(t) for t in ref.fit(docs).get_feature_names_out()]
+    np.testing.assert_allclose(X.toarray(), ref.transform(docs).toarray(), atol=1e-12)

@@ -293,7 +293,8 @@ class _TermIndex:
     folds is split into n-grams and looked up once.  Only fitting adds to it (transforming new
     text does not).  A fit that would take it past ``max_documents`` empties it first, numbers
     and documents together (never during a fit: its documents share one numbering); a
-    document of 120 words keeps about 7 kB of character n-gram numbers.
+    document keeps about 70 bytes of character n-gram numbers per word (measured on the labelled
+    passages: 3.7 kB for their mean of 55 words).
     """
 
     def __init__(self, max_documents: int = 20_000):

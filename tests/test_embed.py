@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from mtopics import EMBEDDING_MODELS, EmbeddingDependencyError, SentenceEncoder
+from mtopics import EMBEDDING_MODELS, EmbeddingDependencyError, SentenceEncoder, StaticEncoder, _embed
+from mtopics._embed import make_encoder
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +119,86 @@ def test_the_disk_cache_can_be_turned_off(tmp_path: Any, monkeypatch: pytest.Mon
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     SentenceEncoder("minilm").encode(["A text that is not cached."])
     assert not list(tmp_path.rglob("*.npy"))
+
+
+# -- static token vectors (minilm-static) ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def static() -> StaticEncoder:
+    enc = StaticEncoder()
+    enc.table()  # distilled once for the test session (its cache folder is the session's)
+    return enc
+
+
+def test_static_table_is_distilled_to_the_vocabulary_and_kept_in_the_cache(
+    static: StaticEncoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = static.table()
+    assert table.shape == (30522, 128) and table.dtype == np.float16
+    assert np.isfinite(table.astype(np.float32)).all() and np.abs(table.astype(np.float32)).sum(axis=1).min() > 0
+    path = static._cache_path()
+    assert path is not None and path.is_file()
+    # a new encoder (a new run) reads the table back instead of distilling it
+    monkeypatch.setattr(_embed, "distil_static", lambda model="minilm-static": pytest.fail("distilled again"))
+    np.testing.assert_array_equal(StaticEncoder().table(), table)
+
+
+def test_a_damaged_static_cache_is_distilled_again(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MTOPICS_CACHE_DIR", str(tmp_path))
+    fresh = np.ones((30522, 128), dtype=np.float16)
+    monkeypatch.setattr(_embed, "distil_static", lambda model="minilm-static": fresh)
+    enc = StaticEncoder()
+    path = enc._cache_path()
+    assert path is not None
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not an npy file")
+    np.testing.assert_array_equal(enc.table(), fresh)
+    np.testing.assert_array_equal(np.load(path), fresh)  # and written back whole
+
+
+def test_static_vectors_are_unit_means_of_token_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(0)
+    table = rng.normal(size=(30522, 128)).astype(np.float16)
+    enc = StaticEncoder(table=table)
+    tokenizer = enc._load_tokenizer()
+    ids = tokenizer.encode("court hearing", add_special_tokens=False).ids
+    assert len(ids) == 2
+    expected = table[ids].astype(np.float64).mean(axis=0)
+    vectors = enc.encode(["court hearing", "hearing court", "", "\U0001d306"])
+    np.testing.assert_allclose(vectors[0], expected / np.linalg.norm(expected), atol=1e-12)
+    np.testing.assert_array_equal(vectors[0], vectors[1])  # no word order: a bag of tokens
+    assert not vectors[2].any() and not vectors[3].any()  # nothing, or only unknown tokens: zeros
+    assert enc.encode([]).shape == (0, 128)
+
+
+def test_static_vectors_see_paraphrases(static: StaticEncoder) -> None:
+    a, b, c = static.encode(
+        [
+            "The judge adjourned the defamation hearing until next month.",
+            "The court postponed the libel case to a later date.",
+            "Survivors who speak out about harassment deserve our support.",
+        ]
+    )
+    np.testing.assert_allclose(np.linalg.norm([a, b, c], axis=1), 1.0, atol=1e-9)
+    assert a @ b > a @ c + 0.1  # a smaller margin than MiniLM's own (0.65 against 0.48 when written)
+
+
+def test_static_names_and_tables_are_checked() -> None:
+    with pytest.raises(ValueError, match="must be one of minilm-static; got 'minilm'"):
+        StaticEncoder("minilm")
+    with pytest.raises(ValueError, match="must be one of minilm; got 'minilm-static'"):
+        SentenceEncoder("minilm-static")
+    with pytest.raises(ValueError, match=r"must be a float \(vocabulary, 128\) array; got float64 \(10, 5\)"):
+        StaticEncoder(table=np.zeros((10, 5)))
+    assert isinstance(make_encoder("minilm-static"), StaticEncoder)
+    assert isinstance(make_encoder("minilm"), SentenceEncoder)
+
+
+def test_static_describe_names_the_tokenizer(static: StaticEncoder) -> None:
+    info = static.describe()
+    assert info["model"] == "minilm-static" and info["dim"] == 128
+    assert len(info["tokenizer_sha256"]) == 64 and info["tokenizer_sha256"] == static.tokenizer_sha256()
+    copy = pickle.loads(pickle.dumps(static))  # sent to a worker process: the table, not the tokenizer
+    assert copy._tokenizer is None
+    np.testing.assert_array_equal(copy.encode(["a brave survivor"]), static.encode(["a brave survivor"]))

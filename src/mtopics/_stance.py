@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from scipy.special import expit
 
 from ._clean import TextCleaner, stopword_list, tokenize
-from ._embed import EMBEDDING_MODELS, SentenceEncoder
+from ._embed import EMBEDDING_MODELS, SentenceEncoder, StaticEncoder, _package_version, make_encoder
 from ._metrics import STANCE_LABELS, calibration_report, stance_report
 from ._tfidf import TfidfWeighting
 from .exceptions import NotFittedError
@@ -104,7 +104,7 @@ class StanceClassifier:
         Weight in [0, 1] of the embedding classifier's probabilities in the average.
     embedding_C : float
         Inverse regularisation strength of the embedding classifier.
-    encoder : SentenceEncoder, optional
+    encoder : SentenceEncoder or StaticEncoder, optional
         Encoder to use (and whose cache to share); by default one per model
         name, shared by every classifier of the process.
 
@@ -152,7 +152,7 @@ class StanceClassifier:
         embeddings: str | None = None,
         embedding_weight: float = 0.5,
         embedding_C: float = 1.0,
-        encoder: SentenceEncoder | None = None,
+        encoder: SentenceEncoder | StaticEncoder | None = None,
     ):
         self.engine = engine
         self.sublinear_tf = sublinear_tf
@@ -171,7 +171,7 @@ class StanceClassifier:
         self.embedding_C = embedding_C
         self.encoder = encoder
 
-    def _encoder(self) -> SentenceEncoder:
+    def _encoder(self) -> SentenceEncoder | StaticEncoder:
         if self.encoder is not None:
             return self.encoder
         return shared_encoder(str(self.embeddings))
@@ -414,7 +414,11 @@ class StanceClassifier:
             state["char_tfidf"] = char_state
             arrays["char_idf"] = char_arrays["idf"]
         if self.embeddings is not None:
-            state["embedding_model"] = self._encoder().describe()
+            encoder = self._encoder()
+            state["embedding_model"] = encoder.describe()
+            if isinstance(encoder, StaticEncoder):
+                # the token vectors it was trained with: scoring never distils them again
+                arrays["embedding_table"] = encoder.table()
             arrays["embedding_coef"] = self.embedding_coef_
             arrays["embedding_intercept"] = self.embedding_intercept_
             arrays["embedding_calibration"] = self.embedding_calibration_
@@ -422,6 +426,8 @@ class StanceClassifier:
 
     #: Names of the arrays of :meth:`get_state` that only a classifier with embeddings has.
     EMBEDDING_ARRAYS = ("embedding_coef", "embedding_intercept", "embedding_calibration")
+    #: The array that a classifier with static embeddings has besides (its token vectors).
+    STATIC_ARRAY = "embedding_table"
 
     @classmethod
     def from_state(cls, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> StanceClassifier:
@@ -456,7 +462,13 @@ class StanceClassifier:
             ("train_prior", obj.train_prior_, (3,)),
         ]
         if obj.embeddings is not None:
-            _check_embedding_model(obj.embeddings, state.get("embedding_model") or {})
+            saved = state.get("embedding_model") or {}
+            _check_embedding_model(obj.embeddings, saved)
+            if EMBEDDING_MODELS[obj.embeddings].get("static"):
+                if cls.STATIC_ARRAY not in arrays:
+                    raise ValueError(f"stance embeddings {obj.embeddings!r} need the array `{cls.STATIC_ARRAY}`")
+                obj.encoder = StaticEncoder(obj.embeddings, table=arrays[cls.STATIC_ARRAY])
+                _check_tokenizer(obj.encoder, saved)
             obj.embedding_coef_, obj.embedding_intercept_, obj.embedding_calibration_ = (
                 np.asarray(arrays[name], dtype=np.float64) for name in cls.EMBEDDING_ARRAYS
             )
@@ -472,16 +484,28 @@ class StanceClassifier:
 
 
 @cache
-def shared_encoder(model: str) -> SentenceEncoder:
+def shared_encoder(model: str) -> SentenceEncoder | StaticEncoder:
     """The encoder of ``model`` shared by the classifiers of this process (one cache)."""
-    return SentenceEncoder(model)
+    return make_encoder(model)
+
+
+def _check_tokenizer(encoder: StaticEncoder, saved: dict[str, Any]) -> None:
+    """Refuse static token vectors whose rows would be read with another tokenizer."""
+    wanted = saved.get("tokenizer_sha256")
+    installed = encoder.tokenizer_sha256()
+    if wanted != installed:
+        raise ValueError(
+            f"the stance model's static token vectors were made for MiniLM's tokenizer with sha256 {wanted}; "
+            f"the installed {saved.get('package')} has {installed}: install {saved.get('package')}=="
+            f"{saved.get('package_version')} to score with this model"
+        )
 
 
 def _check_embedding_model(name: str, saved: dict[str, Any]) -> None:
     """Refuse an unknown embedding model; warn when the installed weights are another version."""
     if name not in EMBEDDING_MODELS:
         raise ValueError(f"unknown embedding model {name!r}; this mtopics knows {', '.join(EMBEDDING_MODELS)}")
-    installed = SentenceEncoder(name).describe()["package_version"]
+    installed = _package_version(EMBEDDING_MODELS[name])
     wanted = saved.get("package_version")
     if installed is not None and wanted is not None and installed != wanted:
         logger.warning(

@@ -35,6 +35,21 @@ sys.path.insert(0, str(ROOT / "src"))
 import mtopics  # noqa: E402
 
 
+def provenance(command: str) -> dict:  # type: ignore[type-arg]
+    """What a results file says of its run: date, mtopics version, command, argv, Python and machine."""
+    import datetime
+    import os
+
+    return {
+        "date": datetime.date.today().isoformat(),
+        "mtopics_version": mtopics.__version__,
+        "command": command,
+        "argv": sys.argv,
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+    }
+
+
 def timed(fn, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
     out = []
     for _ in range(repeat):

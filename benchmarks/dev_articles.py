@@ -1,62 +1,76 @@
-"""Article stance on the 36 team-written development articles (issue 12), and a rule for the class priors.
+"""Article stance on the team-written development sets A (36 articles) and B (45), and a rule for the class priors.
 
 What it measures
 ----------------
 The default experiment's stance models (experiments/metoo_pk.toml: passage classifier and article
 model) are trained as ``mtopics run`` trains its final model: the same config, sources, classifier
 factory and ``fit_stance`` parameters, on all their training data (the leave-one-article-out
-evaluation of ``mtopics run`` is not repeated here). Each of the 36 development articles
-(data/stance/dev/team_written_dev_articles.jsonl, 12 favor, 12 against, 12 none) is then scored
-whole, as ``score`` and ``evaluate`` score an article: ``predict_article_proba`` with the config's
-``quote_weight`` and target terms (an article that names no target term is ``none`` without the
-classifier). Rows:
+evaluation of ``mtopics run`` is not repeated here). Each article of two held-out development sets
+is then scored whole, as ``score`` and ``evaluate`` score an article: ``predict_article_proba`` with
+the config's ``quote_weight`` and target terms (an article that names no target term is ``none``
+without the classifier). The sets (see data/stance/dev/README.md):
 
-1. the default as shipped (sets a-e, embeddings minilm, priors favor .25 / against .15 / none .6);
-2. the same model with equal priors (``stance.priors={}``);
-3. team-written set F added to the training sources (paragraphs grouped by ``article``, articles
-   grouped by ``id``, ``evaluate = false``), shipped priors;
-4. set F added, equal priors;
-5. the default without embeddings (``stance.embeddings=none``), shipped priors.
+* set A, data/stance/dev/team_written_dev_articles.jsonl: 36 articles, 12 favor, 12 against,
+  12 none, ids dev-001..dev-036;
+* set B, data/stance/dev/team_written_dev_articles_b.jsonl: 45 articles, 15 favor, 15 against,
+  15 none, ids devb-001..devb-045, by a second writer who had read the guide and set A's scenario
+  list but not set A's texts (set B follows guide v1 H2 as written, set A a refinement of it).
+
+Every variant is scored on set A, on set B and on both together (A+B, 81 articles): n, macro-F1,
+F_avg (mean F1 of favor and against), per-class F1 and the confusion matrix. Variants (``VARIANTS``):
+
+1. 0.5.0's default: sets a-e (set F left out), embeddings minilm, its hand-set priors favor .25 /
+   against .15 / none .6;
+2. the new default, experiments/metoo_pk.toml as it is: sets a-f, minilm, priors favor .25 /
+   against .25 / none .5 (chosen by the "none-only" rule below on set A);
+3. sets a-e with equal priors (``stance.priors={}``);
+4.-5. sets a-f with 0.5.0's priors, and with equal priors;
+6. sets a-f, ``stance.embeddings=minilm-static`` (static token vectors distilled from MiniLM);
+7. sets a-f, ``stance.embeddings=none`` (n-grams only);
+8. sets a-e, n-grams only, 0.5.0's priors.
 
 Priors only rescale the article model's output (``ArticleStanceModel.predict_proba``), so rows that
 differ only in priors share one trained model.
 
-Then a prior-choice rule, on the stored raw (equal-prior) article probabilities of the dev
-articles, with the formula of ``ArticleStanceModel.predict_proba``: ``p * prior``, renormalised.
+Then a prior-choice rule, on each model's stored raw (equal-prior) article probabilities, with the
+formula of ``ArticleStanceModel.predict_proba``: ``p * prior``, renormalised.
 
-* Rule "grid" (the one proposed): candidates are equal shares (``{}``) and every
+* Rule "grid" (proposed first, in 0.5.0's study): candidates are equal shares (``{}``) and every
   ``{favor, against, none}`` with each share in 0.1, 0.2, ..., 0.8 summing to 1 (37 in all). Pick
-  the candidate with the highest dev macro-F1; ties go to the candidate closest to equal shares
+  the candidate with the highest macro-F1; ties go to the candidate closest to equal shares
   (L1 distance), then to the first in grid order.
-* Rule "none-only" (for comparison): ``none`` in 0.1..0.8, favor = against = (1 - none) / 2, or equal
-  shares; same choice and ties.
+* Rule "none-only": ``none`` in 0.1..0.8, favor = against = (1 - none) / 2, or equal shares; same
+  choice and ties. The default experiment's priors are this rule's choice on set A (docs/stance.md,
+  "Priors", says why this rule and not the grid, and that the choice between the two rules was made
+  after seeing set B).
 
-Choosing on the dev set and reporting on it is optimistic, so each rule is also scored by
-leave-one-article-out over the dev set: the priors are chosen on 35 articles and the 36th is
-predicted with them, 36 times. That figure is the honest one; the priors chosen on all 36 are what
-would be shipped.
+Protocol: choose on A, report on B. Each rule chooses its priors on set A's 36 articles; those
+priors are applied to set B's 45 articles and scored there. That figure is the honest one. Beside
+it, per model: set B with the shipped priors and with equal priors (neither was chosen on set B),
+and set A with the priors chosen on A (optimistic: chosen and scored on the same articles). Each rule
+is also scored by leave-one-article-out over all 81 articles (priors chosen on 80, the 81st
+predicted with them, 81 times); the JSON also gives the priors each rule picks on all 81.
 
-The development set is team-written synthetic data (one writer, who never saw the training
-sets; see data/stance/dev/README.md), held out: it is never trained on. The script checks that no
-dev article or paragraph text is among the training examples. It measures one writer's idea of
-hard cases, not real news.
+Both sets are team-written synthetic data, held out: they are never trained on. The script checks
+that no article or paragraph text of either set is among the training examples. They measure two
+writers' idea of hard cases, not real news.
 
-Run (from the project folder; 61 s on the 2-core development machine with the sentence vectors
-already cached in ~/.cache/mtopics, 2 min 41 s on a first run that embedded set F and the dev set):
+Run (from the project folder; 84 s for the five variants of the first version of this script on the
+2-core development machine with the sentence vectors cached in ~/.cache/mtopics; the eight variants
+took 21 minutes on 2026-12-07 with a fine-tuning benchmark on the same 2 cores):
 
     nice -n 19 .venv/bin/python benchmarks/dev_articles.py
 
-Writes benchmarks/results/dev_articles.json and prints Markdown tables. The stance ``n_jobs`` is set
-to 1 (``fit_stance`` itself runs in one process).
+Writes benchmarks/results/dev_articles.json and prints Markdown tables: each variant on each set,
+the prior rules, the leave-one-out picks, and every article's prediction by every variant (with the
+articles that every variant gets wrong). The stance ``n_jobs`` is set to 1 (``fit_stance`` itself
+runs in one process).
 """
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
-import os
-import platform
 import subprocess
 import sys
 import time
@@ -70,6 +84,7 @@ sys.path.insert(0, str(ROOT / "src"))
 import numpy as np  # noqa: E402
 
 import mtopics  # noqa: E402
+from bench_core import provenance  # noqa: E402
 from bench_stance import features  # noqa: E402
 from mtopics._article import predict_article_proba, target_mentions  # noqa: E402
 from mtopics._experiment import (  # noqa: E402
@@ -82,31 +97,52 @@ from mtopics._experiment import (  # noqa: E402
 
 LABELS = mtopics.STANCE_LABELS  # favor, against, none: the column order of every probability
 CONFIG = ROOT / "experiments" / "metoo_pk.toml"
-DEV = ROOT / "data" / "stance" / "dev" / "team_written_dev_articles.jsonl"
+DEV_DIR = ROOT / "data" / "stance" / "dev"
+# (path, number of articles, note) of each development set; "A+B" is both, A first
+DEV_SETS = {
+    "A": (
+        DEV_DIR / "team_written_dev_articles.jsonl",
+        36,
+        "team-written synthetic articles (writer of set A), held out: never trained on",
+    ),
+    "B": (
+        DEV_DIR / "team_written_dev_articles_b.jsonl",
+        45,
+        "team-written synthetic articles (a second writer, guide v1 H2 as written), held out: never trained on",
+    ),
+}
+SCORED = ["A", "B", "A+B"]
 OUT = ROOT / "benchmarks" / "results" / "dev_articles.json"
 COMMAND = "nice -n 19 .venv/bin/python benchmarks/dev_articles.py"
-# set F, declared as the default experiment declares sets C-E (paths relative to the config)
+# set F (issue 12), as the default experiment declares it since 0.6.0 (paths relative to the config)
 SET_F = [
     {"path": "../data/stance/synthetic/team_written_paragraphs_f.jsonl", "group_field": "article", "evaluate": False},
     {"path": "../data/stance/synthetic/team_written_articles_f.jsonl", "group_field": "id", "evaluate": False},
 ]
 ALWAYS = ["stance.n_jobs=1"]
 EQUAL = "stance.priors={}"
-# (name, set F added, --set overrides)
+PRIORS_050 = "stance.priors={favor = 0.25, against = 0.15, none = 0.6}"  # 0.5.0's, set by hand
+STATIC = "stance.embeddings=minilm-static"
+NO_EMBEDDINGS = "stance.embeddings=none"
+# (name, set F in the training data, --set overrides); the first is 0.5.0's default, the next the new one
 VARIANTS = [
-    ("default (sets a-e), shipped priors", False, []),
-    ("default (sets a-e), equal priors", False, [EQUAL]),
-    ("sets a-e + F, shipped priors", True, []),
-    ("sets a-e + F, equal priors", True, [EQUAL]),
-    ("default (sets a-e) without embeddings, shipped priors", False, ["stance.embeddings=none"]),
+    ("0.5.0 default: sets a-e, MiniLM, priors .25/.15/.6", False, [PRIORS_050]),
+    ("new default: sets a-f, MiniLM, priors .25/.25/.5", True, []),
+    ("sets a-e, MiniLM, equal priors", False, [EQUAL]),
+    ("sets a-f, MiniLM, priors .25/.15/.6", True, [PRIORS_050]),
+    ("sets a-f, MiniLM, equal priors", True, [EQUAL]),
+    ("sets a-f, minilm-static, priors .25/.25/.5", True, [STATIC]),
+    ("sets a-f, n-grams only, priors .25/.25/.5", True, [NO_EMBEDDINGS]),
+    ("sets a-e, n-grams only, priors .25/.15/.6", False, [NO_EMBEDDINGS, PRIORS_050]),
 ]
 
 
-def config_for(add_f: bool, overrides: list[str]) -> mtopics.ExperimentConfig:
-    """The default experiment's config, with set F appended to its sources if asked, and ``overrides``."""
+def config_for(with_f: bool, overrides: list[str]) -> mtopics.ExperimentConfig:
+    """The default experiment's config with or without set F among its sources, and ``overrides``."""
     data = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
-    if add_f:
-        data["stance"]["sources"] = [*data["stance"]["sources"], *SET_F]
+    f_paths = {s["path"] for s in SET_F}
+    sources = [s for s in data["stance"]["sources"] if s["path"] not in f_paths]
+    data["stance"]["sources"] = [*sources, *SET_F] if with_f else sources
     return mtopics.ExperimentConfig.from_dict(
         data, source=str(CONFIG), base_dir=CONFIG.parent, overrides=[*ALWAYS, *overrides]
     )
@@ -118,9 +154,11 @@ def training_key(config: mtopics.ExperimentConfig) -> str:
     return json.dumps({"stance": stance, "clean": config["clean"], "passages": config["passages"]}, sort_keys=True)
 
 
-def read_dev() -> list[dict[str, Any]]:
-    rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
-    assert len(rows) == 36 and all(r["split"] == "dev" for r in rows), "unexpected dev file"
+def read_dev(name: str) -> list[dict[str, Any]]:
+    """Development set ``name`` ("A" or "B"), checked for its size and ``split``."""
+    path, n, _ = DEV_SETS[name]
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) == n and all(r["split"] == "dev" for r in rows), f"unexpected dev file {path}"
     return rows
 
 
@@ -137,11 +175,15 @@ def check_held_out(examples: list[mtopics.LabelledExample], dev: list[dict[str, 
         assert not leaked, f"{row['id']}: text found in the training data: {leaked[0][:80]!r}"
 
 
-def train(config: mtopics.ExperimentConfig, dev: list[dict[str, Any]]) -> dict[str, Any]:
-    """Train the passage classifier and the article model as ``mtopics run`` trains its final model."""
+def train(config: mtopics.ExperimentConfig, sets: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Train the passage classifier and the article model as ``mtopics run`` trains its final model.
+
+    ``raw`` holds the raw (equal-prior) probabilities of every article of ``sets``, in order (A, then B).
+    """
     pre = _preprocessor(config)
     examples, sources = _load_stance_data(config)
-    check_held_out(examples, dev)
+    for dev in sets.values():
+        check_held_out(examples, dev)
     make = _stance_factory(config, pre.cleaner)
     start = time.perf_counter()
     clf, article_model, info = mtopics.fit_stance(examples, make, pre, **_stance_fit_params(config))
@@ -149,7 +191,7 @@ def train(config: mtopics.ExperimentConfig, dev: list[dict[str, Any]]) -> dict[s
     raw_model = with_priors(article_model, None)  # its output is the raw (equal-share) probability
     target = _target(config)
     raw, off_target = [], []
-    for row in dev:
+    for row in (row for dev in sets.values() for row in dev):
         raw.append(predict_article_proba(clf, raw_model, pre, row["text"], config["stance.quote_weight"], target))
         off_target.append(target_mentions(target, pre, row["text"]) == {})
     return {
@@ -201,6 +243,11 @@ def metrics(truth: list[str], predicted: list[str]) -> dict[str, Any]:
     }
 
 
+def by_set(truth: list[str], predicted: list[str], index: dict[str, list[int]]) -> dict[str, dict[str, Any]]:
+    """``metrics`` on each of set A, set B and A+B (``index``: the positions of each in ``truth``)."""
+    return {s: metrics([truth[i] for i in index[s]], [predicted[i] for i in index[s]]) for s in SCORED}
+
+
 # ----------------------------------------------------------------------------- the prior rule
 def grid_candidates() -> list[dict[str, float] | None]:
     """Equal shares, then every favor/against/none in {0.1, ..., 0.8} summing to 1."""
@@ -242,10 +289,14 @@ def show_priors(priors: dict[str, float] | None) -> str:
     return " / ".join(f"{label} {priors[label]:.2f}".rstrip("0").rstrip(".") for label in LABELS)
 
 
-def prior_rule(raw: np.ndarray, truth: list[str], rule: str) -> dict[str, Any]:
+def prior_rule(raw: np.ndarray, truth: list[str], index: dict[str, list[int]], rule: str) -> dict[str, Any]:
+    """Rule ``rule``: priors chosen on set A and scored on B; leave-one-article-out over A+B."""
     candidates = RULES[rule]()
-    chosen = choose(raw, truth, candidates)
-    scores = [round(mtopics.stance_report(truth, decide(apply_priors(raw, c)))["macro_f1"], 9) for c in candidates]
+    a, b = index["A"], index["B"]
+    truth_a, truth_b = [truth[i] for i in a], [truth[i] for i in b]
+    chosen = choose(raw[a], truth_a, candidates)
+    scores = [round(mtopics.stance_report(truth_a, decide(apply_priors(raw[a], c)))["macro_f1"], 9) for c in candidates]
+    on_b = decide(apply_priors(raw[b], chosen))
     loo_pred, picks = [], []
     for i in range(len(truth)):
         rest = [j for j in range(len(truth)) if j != i]
@@ -255,16 +306,21 @@ def prior_rule(raw: np.ndarray, truth: list[str], rule: str) -> dict[str, Any]:
     counts: dict[str, int] = {}
     for p in picks:
         counts[p] = counts.get(p, 0) + 1
+    chosen_all = choose(raw, truth, candidates)
     return {
         "rule": rule,
         "candidates": len(candidates),
-        "chosen_on_all_36": chosen,
-        "chosen_on_all_36_text": show_priors(chosen),
-        "candidates_tied_at_best_on_all_36": scores.count(max(scores)),
-        "on_all_36_optimistic": metrics(truth, decide(apply_priors(raw, chosen))),
-        "leave_one_article_out": metrics(truth, loo_pred),
+        "chosen_on_A": chosen,
+        "chosen_on_A_text": show_priors(chosen),
+        "candidates_tied_at_best_on_A": scores.count(max(scores)),
+        "on_A_optimistic": metrics(truth_a, decide(apply_priors(raw[a], chosen))),
+        "on_B_chosen_on_A": metrics(truth_b, on_b),
+        "predicted_B_chosen_on_A": on_b,
+        "leave_one_article_out": by_set(truth, loo_pred, index),
         "loo_predicted": loo_pred,
         "loo_picks": dict(sorted(counts.items(), key=lambda kv: -kv[1])),
+        "chosen_on_A+B": chosen_all,
+        "chosen_on_A+B_text": show_priors(chosen_all),
     }
 
 
@@ -285,7 +341,7 @@ def row_text(name: str, m: dict[str, Any], extra: str = "") -> str:
 def git_state() -> dict[str, Any]:
     def git(*args: str) -> str:
         done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
-        return done.stdout.strip()
+        return done.stdout.rstrip()  # not strip(): a porcelain line starts with a status column that may be blank
 
     changed = [line[3:] for line in git("status", "--porcelain", "--untracked-files=no").splitlines()]
     return {"head": git("rev-parse", "HEAD"), "modified_tracked_files": changed}
@@ -293,8 +349,12 @@ def git_state() -> dict[str, Any]:
 
 def main() -> None:
     start = time.perf_counter()
-    dev = read_dev()
-    truth = [r["label"] for r in dev]
+    sets = {name: read_dev(name) for name in DEV_SETS}
+    dev = [(name, row) for name, rows in sets.items() for row in rows]  # A, then B
+    assert len({row["id"] for _, row in dev}) == len(dev), "an id is in both dev sets"
+    truth = [row["label"] for _, row in dev]
+    index = {name: [i for i, (s, _) in enumerate(dev) if s == name] for name in DEV_SETS}
+    index["A+B"] = list(range(len(dev)))
     trained: dict[str, dict[str, Any]] = {}
     keys: dict[str, str] = {}
     rows = []
@@ -302,8 +362,11 @@ def main() -> None:
         config = config_for(add_f, overrides)
         key = training_key(config)
         if key not in trained:
-            trained[key] = t = train(config, dev)
-            keys[key] = f"{'sets a-e + F' if add_f else 'sets a-e'}, {t['features']}"  # the model's name
+            trained[key] = t = train(config, sets)
+            # the model's name
+            keys[key] = f"{'sets a-f' if add_f else 'sets a-e'}, {t['features']} ({config['stance.embeddings']})"
+            # the priors this model ships with: its config without the equal-priors override
+            t["shipped_priors"] = _stance_fit_params(config_for(add_f, [o for o in overrides if o != EQUAL]))["priors"]
             print(
                 f"  trained for {name!r}: {t['examples']['passages']} passages, {t['examples']['articles']} "
                 f"articles ({t['features']}), {t['seconds']} s",
@@ -315,7 +378,7 @@ def main() -> None:
         model = with_priors(t["article_model"], priors)
         quote_weight = config["stance.quote_weight"]
         proba = np.vstack(
-            [predict_article_proba(t["clf"], model, t["pre"], r["text"], quote_weight, t["target"]) for r in dev]
+            [predict_article_proba(t["clf"], model, t["pre"], r["text"], quote_weight, t["target"]) for _, r in dev]
         )
         assert np.allclose(proba, apply_priors(t["raw"], priors)), "prior formula differs from the library's"
         predicted = decide(proba)
@@ -327,11 +390,13 @@ def main() -> None:
                 "features": t["features"],
                 "priors": priors,
                 "model": keys[key],
-                "metrics": metrics(truth, predicted),
+                "metrics": by_set(truth, predicted, index),
                 "predicted": predicted,
                 "proba": np.round(proba, 4).tolist(),
             }
         )
+    b = index["B"]
+    truth_b = [truth[i] for i in b]
     models = {}
     for key, t in trained.items():
         models[keys[key]] = {
@@ -340,69 +405,93 @@ def main() -> None:
             "examples": t["examples"],
             "fit_info": t["fit_info"],
             "train_seconds": t["seconds"],
-            "off_target_dev_articles": [r["id"] for r, off in zip(dev, t["off_target"], strict=True) if off],
+            "off_target_dev_articles": [r["id"] for (_, r), off in zip(dev, t["off_target"], strict=True) if off],
             "raw_proba": np.round(t["raw"], 6).tolist(),
-            "prior_rules": {rule: prior_rule(t["raw"], truth, rule) for rule in RULES},
+            "shipped_priors": t["shipped_priors"],
+            "on_B_shipped_priors": metrics(truth_b, decide(apply_priors(t["raw"][b], t["shipped_priors"]))),
+            "on_B_equal_priors": metrics(truth_b, decide(t["raw"][b])),
+            "prior_rules": {rule: prior_rule(t["raw"], truth, index, rule) for rule in RULES},
         }
+    articles: list[dict[str, Any]] = [
+        {
+            "id": r["id"],
+            "set": s,
+            "label": r["label"],
+            "scenario": r["scenario"],
+            "genre": r["genre"],
+            "predicted": {row["name"]: row["predicted"][i] for row in rows},
+            "proba": {row["name"]: row["proba"][i] for row in rows},
+        }
+        for i, (s, r) in enumerate(dev)
+    ]
+    wrong_by_all = [a["id"] for a in articles if all(p != a["label"] for p in a["predicted"].values())]
     seconds = round(time.perf_counter() - start, 1)
     results = {
-        "date": datetime.date.today().isoformat(),
-        "mtopics_version": mtopics.__version__,
-        "command": COMMAND,
-        "argv": sys.argv,
-        "python": platform.python_version(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        **provenance(COMMAND),
         "git": git_state(),
         "seconds": seconds,
         "config": str(CONFIG.relative_to(ROOT)),
-        "dev_set": {
-            "path": str(DEV.relative_to(ROOT)),
-            "sha256": hashlib.sha256(DEV.read_bytes()).hexdigest(),
-            "n": len(dev),
-            "labels": {label: truth.count(label) for label in LABELS},
-            "note": "team-written synthetic articles (one writer), held out: never trained on",
+        "dev_sets": {
+            name: {
+                "path": str(path.relative_to(ROOT)),
+                "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                "n": len(sets[name]),
+                "labels": {label: sum(r["label"] == label for r in sets[name]) for label in LABELS},
+                "note": note,
+            }
+            for name, (path, _, note) in DEV_SETS.items()
         },
+        "protocol": "prior rules: priors chosen on set A, applied to and reported on set B; "
+        "leave-one-article-out over A+B",
         "variants": rows,
         "models": models,
-        "articles": [
-            {
-                "id": r["id"],
-                "label": r["label"],
-                "scenario": r["scenario"],
-                "genre": r["genre"],
-                "predicted": {row["name"]: row["predicted"][i] for row in rows},
-                "proba": {row["name"]: row["proba"][i] for row in rows},
-            }
-            for i, r in enumerate(dev)
-        ],
+        "articles": articles,
+        "wrong_by_every_variant": wrong_by_all,
     }
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
     head = "| n | macro-F1 | F_avg | F1 favor | F1 against | F1 none | correct | confusion (rows true f/a/n) |"
-    print(f"| variant {head}\n|---|---|---|---|---|---|---|---|---|")
+    print(f"| variant | set {head}\n|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(row_text(r["name"], r["metrics"], f" ({r['features']})"))
-    print(f"\n| model, prior rule | priors chosen | figure {head}\n|---|---|---|---|---|---|---|---|---|---|---|")
+        for s in SCORED:
+            print(row_text(f"{r['name']} ({r['features']}) | {s}", r["metrics"][s]))
+    print(
+        "\nPrior rules: priors chosen on set A, applied to set B (the held-out figure); "
+        "leave one out over all 81 articles."
+    )
+    print(f"\n| model | priors | chosen on | scored on {head}\n|---|---|---|---|---|---|---|---|---|---|---|---|")
     for model_name, m in models.items():
+        shipped = show_priors(m["shipped_priors"])
+        print(row_text(f"{model_name} | {shipped} | shipped | B", m["on_B_shipped_priors"]))
+        print(row_text(f"{model_name} | equal shares | - | B", m["on_B_equal_priors"]))
         for rule, res in m["prior_rules"].items():
-            chosen = res["chosen_on_all_36_text"]
-            for label, key in (
-                ("on all 36 (optimistic)", "on_all_36_optimistic"),
-                ("leave one out", "leave_one_article_out"),
-            ):
-                print(row_text(f"{model_name}, {rule} | {chosen} | {label}", res[key]))
-    print("\nLeave-one-out picks (priors chosen on 35 articles, how many of the 36 times):")
+            chosen = res["chosen_on_A_text"]
+            print(row_text(f"{model_name} | {chosen} | A, rule {rule} | A (optimistic)", res["on_A_optimistic"]))
+            print(row_text(f"{model_name} | {chosen} | A, rule {rule} | B (held out)", res["on_B_chosen_on_A"]))
+            print(
+                row_text(
+                    f"{model_name} | chosen on 80 | 80 articles, rule {rule} | A+B leave one out",
+                    res["leave_one_article_out"]["A+B"],
+                )
+            )
+    print("\nLeave-one-out picks (priors chosen on 80 articles, how many of the 81 times), and the pick on all 81:")
     for model_name, m in models.items():
         for rule, res in m["prior_rules"].items():
             picks = "; ".join(f"{p}: {n}" for p, n in res["loo_picks"].items())
-            print(f"- {model_name}, {rule}: {picks}")
+            tied = res["candidates_tied_at_best_on_A"]
+            print(
+                f"- {model_name}, {rule}: {picks}; on all 81: {res['chosen_on_A+B_text']} "
+                f"(on A: {res['chosen_on_A_text']}, {tied} candidate(s) tied at best)"
+            )
     names = [r["name"] for r in rows]
-    print("\n| id | label | scenario | " + " | ".join(names) + " |")
-    print("|---|---|---|" + "---|" * len(names))
-    for a in results["articles"]:
+    print("\n| id | set | label | scenario | " + " | ".join(names) + " |")
+    print("|---|---|---|---|" + "---|" * len(names))
+    for a in articles:
         cells = [f"{a['predicted'][n]} ({max(a['proba'][n]):.2f})" for n in names]
-        print(f"| {a['id']} | {a['label']} | {a['scenario']} | " + " | ".join(cells) + " |")
+        print(f"| {a['id']} | {a['set']} | {a['label']} | {a['scenario']} | " + " | ".join(cells) + " |")
+    wrong = [f"{a['id']} ({a['label']}, {a['scenario']})" for a in articles if a["id"] in wrong_by_all]
+    print(f"\nWrong by every variant ({len(wrong)}): " + ("; ".join(wrong) or "none"))
     print(f"\n{seconds} s; written to {OUT.relative_to(ROOT)}")
 
 

@@ -60,7 +60,7 @@ def test_check_validates_without_training(capsys, repo_root: Path, tmp_path: Pat
     cfg = str(repo_root / "experiments" / "metoo_pk.toml")
     code, out, _ = run(capsys, "run", cfg, "--check", "--models-dir", str(tmp_path))
     assert code == 0 and out.strip().endswith(
-        ": ok; 5 documents; 1549 labelled stance examples in 9 sources (61 evaluated); 5 labelled articles"
+        ": ok; 5 documents; 1912 labelled stance examples in 11 sources (61 evaluated); 5 labelled articles"
     )
     assert not any(tmp_path.iterdir())
 

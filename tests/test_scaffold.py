@@ -98,7 +98,7 @@ def test_cli_init_prints_the_config_and_run_check_passes(tmp_path: Path, capsys:
     assert (
         capsys.readouterr()
         .out.strip()
-        .endswith("ok; 5 documents; 1549 labelled stance examples in 9 sources (61 evaluated); 5 labelled articles")
+        .endswith("ok; 5 documents; 1912 labelled stance examples in 11 sources (61 evaluated); 5 labelled articles")
     )
     assert main(["init", "news", "--corpus", str(news), "-o", str(out)]) == 2  # exists: kept
 

@@ -202,3 +202,25 @@ def test_static_describe_names_the_tokenizer(static: StaticEncoder) -> None:
     copy = pickle.loads(pickle.dumps(static))  # sent to a worker process: the table, not the tokenizer
     assert copy._tokenizer is None
     np.testing.assert_array_equal(copy.encode(["a brave survivor"]), static.encode(["a brave survivor"]))
+
+
+def test_check_installed_looks_for_packages_without_importing_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+    import sys
+
+    real_find_spec = importlib.util.find_spec
+    looked: list[str] = []
+
+    def find_spec(name: str, *args: Any) -> Any:
+        looked.append(name)
+        return None if name == "tokenizers" else real_find_spec(name, *args)
+
+    SentenceEncoder("minilm").check_installed()  # all there
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    monkeypatch.delitem(sys.modules, "sentence_transformers", raising=False)
+    SentenceEncoder("minilm").check_installed()
+    assert "sentence_transformers" in looked and "sentence_transformers" not in sys.modules
+    with pytest.raises(
+        EmbeddingDependencyError, match=r"tokenizers is missing\): pip install \"mtopics\[embeddings\]\""
+    ):
+        StaticEncoder().check_installed()

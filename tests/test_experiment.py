@@ -306,7 +306,7 @@ def test_missing_embedding_packages_stop_the_run_before_any_training(
     def missing(self: SentenceEncoder) -> None:
         raise EmbeddingDependencyError("stance embeddings 'minilm' need the optional packages")
 
-    monkeypatch.setattr(SentenceEncoder, "require", missing)
+    monkeypatch.setattr(SentenceEncoder, "check_installed", missing)
     with caplog.at_level("INFO", logger="mtopics"), pytest.raises(EmbeddingDependencyError, match="optional packages"):
         run_experiment(default_config, models_dir=tmp_path)
     assert "topic" not in caplog.text and not (tmp_path / "metoo_pk").exists()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.util
 import logging
 import os
 import tempfile
@@ -127,6 +128,27 @@ class _Encoder:
 
     _spec: dict[str, Any]
     model: str
+    #: Modules an encoder needs besides the weights' package, looked for by :meth:`check_installed`.
+    _needs: tuple[str, ...] = ()
+
+    def check_installed(self) -> None:
+        """Check that the packages this encoder needs are installed, without importing them.
+
+        Importing sentence-transformers and PyTorch takes seconds; a training run whose
+        sentence vectors are all in the cache on disk never needs them.
+
+        Raises
+        ------
+        EmbeddingDependencyError
+            Naming what is missing and how to install it.
+        """
+        for name in (self._spec["module"], *self._needs):
+            try:
+                found = importlib.util.find_spec(name) is not None
+            except (ImportError, ValueError):
+                found = False
+            if not found:
+                raise _missing(self.model, self._spec, ImportError(f"No module named {name!r}", name=name))
 
     @property
     def dim(self) -> int:
@@ -178,6 +200,8 @@ class SentenceEncoder(_Encoder):
     ...
     ValueError: embedding model must be one of minilm; got 'minilm-static'
     """
+
+    _needs = ("sentence_transformers",)
 
     def __init__(self, model: str = "minilm", batch_size: int = 32):
         self._spec = _check_name(model)
@@ -338,6 +362,8 @@ class StaticEncoder(_Encoder):
     ValueError: embedding model must be one of minilm-static; got 'minilm'
     """
 
+    _needs = ("tokenizers", "transformers", "torch")  # the last two to distil the table
+
     def __init__(self, model: str = "minilm-static", table: np.ndarray | None = None):
         self._spec = _check_name(model, static=True)
         self.model = model
@@ -347,21 +373,6 @@ class StaticEncoder(_Encoder):
     def describe(self) -> dict[str, Any]:
         """Name, package and its installed version, vector size, and the tokenizer's sha256."""
         return {**super().describe(), "tokenizer_sha256": self.tokenizer_sha256()}
-
-    def require(self) -> None:
-        """Import the packages this encoder needs, without loading anything.
-
-        Raises
-        ------
-        EmbeddingDependencyError
-            Naming what is missing and how to install it.
-        """
-        _weights_module(self.model, self._spec)
-        for name in ("tokenizers", "transformers", "torch"):
-            try:
-                importlib.import_module(name)
-            except ImportError as exc:
-                raise _missing(self.model, self._spec, exc) from exc
 
     def _tokenizer_path(self) -> Path:
         return Path(_weights_module(self.model, self._spec).get_model_path()) / "tokenizer.json"

@@ -328,7 +328,7 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
     """
     config.check_paths()
     if _uses_embeddings(config):
-        make_encoder(config["stance.embeddings"]).require()  # before the topics, not after
+        make_encoder(config["stance.embeddings"]).check_installed()  # before the topics, not after
     logger.info("experiment %s from %s", config.name, config.source)
     # labelled data and article labels, read once: a problem stops the run before hours of work
     stance_data = _StanceData.read(config) if config["stance.enabled"] else None

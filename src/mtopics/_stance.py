@@ -418,7 +418,7 @@ class StanceClassifier:
             state["embedding_model"] = encoder.describe()
             if isinstance(encoder, StaticEncoder):
                 # the token vectors it was trained with: scoring never distils them again
-                arrays["embedding_table"] = encoder.table()
+                arrays[self.STATIC_ARRAY] = encoder.table()
             arrays["embedding_coef"] = self.embedding_coef_
             arrays["embedding_intercept"] = self.embedding_intercept_
             arrays["embedding_calibration"] = self.embedding_calibration_

@@ -116,6 +116,13 @@ def _missing(model: str, spec: dict[str, Any], exc: ImportError) -> EmbeddingDep
     )
 
 
+def _save_npy(path: Path, array: np.ndarray) -> None:
+    """Write ``array`` to ``path`` whole or not at all (a temporary file in the folder, then renamed)."""
+    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
+        np.save(handle, array, allow_pickle=False)
+    os.replace(handle.name, path)
+
+
 def _package_version(spec: dict[str, Any]) -> str | None:
     try:
         return metadata.version(spec["package"])
@@ -154,6 +161,13 @@ class _Encoder:
     def dim(self) -> int:
         """Length of the vectors."""
         return int(self._spec["dim"])
+
+    def _cache_base(self, suffix: str = "") -> Path | None:
+        """``<cache>/embeddings/<model>-<package version><suffix>``, or ``None`` when the cache is off."""
+        root = cache_dir()
+        if root is None:
+            return None
+        return root / "embeddings" / f"{self.model}-{_package_version(self._spec) or 'unknown'}{suffix}"
 
     def describe(self) -> dict[str, Any]:
         """Name, package, installed package version (``None`` if absent) and vector size."""
@@ -269,9 +283,7 @@ class SentenceEncoder(_Encoder):
     # -- the cache on disk -------------------------------------------------------
     def _disk_dir(self) -> Path | None:
         if self._disk is False:
-            root = cache_dir()
-            version = self.describe()["package_version"] or "unknown"
-            self._disk = None if root is None else root / "embeddings" / f"{self.model}-{version}"
+            self._disk = self._cache_base()
         return self._disk if isinstance(self._disk, Path) else None
 
     def _key(self, text: str) -> str:
@@ -307,9 +319,7 @@ class SentenceEncoder(_Encoder):
         try:
             folder.mkdir(parents=True, exist_ok=True)
             for text, vector in zip(texts, vectors, strict=True):
-                with tempfile.NamedTemporaryFile(dir=folder, suffix=".tmp", delete=False) as handle:
-                    np.save(handle, vector, allow_pickle=False)
-                os.replace(handle.name, folder / f"{self._key(text)}.npy")  # whole files only
+                _save_npy(folder / f"{self._key(text)}.npy", vector)
         except OSError as exc:
             logger.info("sentence vectors not cached in %s (%s); set %s=off to skip", folder, exc, CACHE_ENV)
             self._disk = None
@@ -419,20 +429,14 @@ class StaticEncoder(_Encoder):
         return self.table_
 
     def _cache_path(self) -> Path | None:
-        root = cache_dir()
-        if root is None:
-            return None
-        version = _package_version(self._spec) or "unknown"
-        return root / "embeddings" / f"{self.model}-{version}.npy"
+        return self._cache_base(".npy")
 
     def _save(self, path: Path | None, table: np.ndarray) -> None:
         if path is None:
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
-                np.save(handle, table, allow_pickle=False)
-            os.replace(handle.name, path)  # whole files only
+            _save_npy(path, table)
         except OSError as exc:
             logger.info("static token vectors not cached in %s (%s); set %s=off to skip", path, exc, CACHE_ENV)
 
@@ -482,7 +486,8 @@ def distil_static(model: str = "minilm-static") -> np.ndarray:
     transformer = AutoModel.from_pretrained(path).eval()
     config = transformer.config
     size = int(config.vocab_size)
-    cls_id, sep_id = _special_ids(Path(path) / "tokenizer.json")
+    tokenizer = StaticEncoder(model)._load_tokenizer()
+    cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     logger.info("distilling static token vectors from all-MiniLM-L6-v2 (%d tokens; once per machine)", size)
     pooled = np.zeros((size, int(config.hidden_size)), dtype=np.float64)
     with torch.no_grad():
@@ -501,11 +506,3 @@ def distil_static(model: str = "minilm-static") -> np.ndarray:
     frequency = inverse_rank / inverse_rank.sum()
     reduced *= (_SIF / (_SIF + frequency))[:, None]
     return reduced.astype(np.float16)
-
-
-def _special_ids(tokenizer_json: Path) -> tuple[int, int]:
-    """Ids of ``[CLS]`` and ``[SEP]`` in a BERT ``tokenizer.json``."""
-    import json
-
-    vocab = json.loads(tokenizer_json.read_text(encoding="utf-8"))["model"]["vocab"]
-    return int(vocab["[CLS]"]), int(vocab["[SEP]"])

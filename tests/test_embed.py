@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from mtopics import EMBEDDING_MODELS, EmbeddingDependencyError, SentenceEncoder, StaticEncoder, _embed
-from mtopics._embed import make_encoder
+from mtopics._embed import make_encoder, pool_tokens
 
 
 @pytest.fixture(scope="module")
@@ -224,3 +224,57 @@ def test_check_installed_looks_for_packages_without_importing_them(monkeypatch: 
         EmbeddingDependencyError, match=r"tokenizers is missing\): pip install \"mtopics\[embeddings\]\""
     ):
         StaticEncoder().check_installed()
+
+
+# -- pooling -------------------------------------------------------------------------------
+
+
+def test_pool_tokens_puts_unit_statistics_side_by_side() -> None:
+    tokens = np.array([[3.0, -1.0], [1.0, 2.0], [2.0, 0.5]])
+    mean, high, low = tokens.mean(axis=0), tokens.max(axis=0), tokens.min(axis=0)
+    unit = [v / np.linalg.norm(v) for v in (mean, high, low)]
+    np.testing.assert_allclose(pool_tokens(tokens), unit[0])
+    np.testing.assert_allclose(pool_tokens(tokens, "mean-max"), np.concatenate(unit[:2]) / np.sqrt(2))
+    np.testing.assert_allclose(pool_tokens(tokens, "mean-max-min"), np.concatenate(unit) / np.sqrt(3))
+    # a statistic that is all zero stays zero, and the rest is scaled to length 1
+    zero_max = np.array([[-1.0, -2.0], [0.0, 0.0]])
+    pooled = pool_tokens(zero_max, "mean-max")
+    assert not pooled[2:].any() and np.isclose(np.linalg.norm(pooled), 1.0)
+    assert pool_tokens(np.zeros((0, 4)), "mean-max-min").shape == (12,)
+    with pytest.raises(ValueError, match="pooling must be one of mean, mean-max, mean-max-min; got 'max'"):
+        pool_tokens(tokens, "max")
+
+
+def test_max_pooled_minilm_vectors_pool_the_token_outputs(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MTOPICS_CACHE_DIR", str(tmp_path))
+    texts = ["The court adjourned the hearing.", "Survivors deserve support."]
+    mean = SentenceEncoder("minilm")
+    pooled = SentenceEncoder("minilm", pooling="mean-max")
+    assert pooled.dim == 768 and pooled.describe()["pooling"] == "mean-max"
+    vectors = pooled.encode(texts)
+    assert vectors.shape == (2, 768)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    # the first half is sentence-transformers' own (mean) sentence vector, scaled by 1/sqrt(2)
+    np.testing.assert_allclose(vectors[:, :384] * np.sqrt(2), mean.encode(texts), atol=1e-5)
+    tokens = pooled._load().encode(texts[:1], output_value="token_embeddings")[0].numpy()
+    np.testing.assert_allclose(
+        vectors[0, 384:] * np.sqrt(2), tokens.max(axis=0) / np.linalg.norm(tokens.max(axis=0)), atol=1e-5
+    )
+    # each pooling has its own vectors in the disk cache
+    assert pooled._key(texts[0]) != mean._key(texts[0])
+    again = SentenceEncoder("minilm", pooling="mean-max")
+    again._st = object()  # would fail if used: the vectors come from the disk
+    np.testing.assert_array_equal(again.encode(texts), vectors.astype(np.float32).astype(np.float64))
+
+
+def test_static_pooling_takes_the_maximum_and_minimum_of_token_rows() -> None:
+    rng = np.random.default_rng(1)
+    table = rng.normal(size=(30522, 128)).astype(np.float16)
+    enc = StaticEncoder(table=table, pooling="mean-max-min")
+    assert enc.dim == 384 and make_encoder("minilm-static", "mean-max-min").dim == 384
+    ids = enc._load_tokenizer().encode("court hearing", add_special_tokens=False).ids
+    rows = table[ids].astype(np.float64)
+    np.testing.assert_allclose(enc.encode(["court hearing"])[0], pool_tokens(rows, "mean-max-min"), atol=1e-12)
+    assert enc.encode(["", "court"]).shape == (2, 384) and not enc.encode([""]).any()
+    with pytest.raises(ValueError, match="pooling must be one of"):
+        StaticEncoder(pooling="median")

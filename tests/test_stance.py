@@ -315,3 +315,41 @@ def test_bad_embedding_parameters() -> None:
         StanceClassifier(embeddings="bert").fit(texts, labels)
     with pytest.raises(ValueError, match=r"embedding_weight must be in \[0, 1\]; got 1.5"):
         StanceClassifier(embeddings="minilm", embedding_weight=1.5).fit(texts, labels)
+
+
+def test_pooled_embeddings_round_trip_and_old_states_read_as_mean(emb_clf: StanceClassifier) -> None:
+    texts, labels = data()
+    pooled = StanceClassifier(min_df=1, calibration_folds=3, embeddings="minilm", embedding_pooling="mean-max")
+    pooled.fit(texts, labels)
+    assert pooled.embedding_coef_.shape == (3, 768)
+    state, arrays = pooled.get_state()
+    assert state["params"]["embedding_pooling"] == "mean-max" and state["embedding_model"]["pooling"] == "mean-max"
+    new = ["brave survivors", "fake lies", "the court"]
+    again = StanceClassifier.from_state(json.loads(json.dumps(state)), arrays)
+    assert again.embedding_pooling == "mean-max"
+    assert np.array_equal(again.predict_proba(new), pooled.predict_proba(new))
+    # other vectors, other scores (their calibrated probabilities on this toy data are all 0 or 1)
+    scores = [c._encoder().encode(new) @ c.embedding_coef_.T + c.embedding_intercept_ for c in (pooled, emb_clf)]
+    assert not np.allclose(*scores, atol=0.1)
+    # a state written before pooling was a choice has no such key: it was mean pooling
+    old, old_arrays = emb_clf.get_state()
+    old = json.loads(json.dumps(old))
+    del old["params"]["embedding_pooling"], old["embedding_model"]["pooling"]
+    read = StanceClassifier.from_state(old, old_arrays)
+    assert read.embedding_pooling == "mean"
+    assert np.array_equal(read.predict_proba(new), emb_clf.predict_proba(new))
+    # mean-pooled coefficients cannot be read as max-pooled ones
+    old["params"]["embedding_pooling"] = "mean-max"
+    with pytest.raises(ValueError, match=r"`embedding_coef` has shape \(3, 384\); expected \(3, 768\)"):
+        StanceClassifier.from_state(old, old_arrays)
+
+
+def test_bad_pooling_and_mismatched_encoder_are_refused() -> None:
+    from mtopics import SentenceEncoder
+
+    texts, labels = data()
+    with pytest.raises(ValueError, match="embedding_pooling must be one of mean, mean-max, mean-max-min; got 'max'"):
+        StanceClassifier(embeddings="minilm", embedding_pooling="max").fit(texts, labels)
+    clf = StanceClassifier(embeddings="minilm", embedding_pooling="mean-max", encoder=SentenceEncoder("minilm"))
+    with pytest.raises(ValueError, match="the encoder given pools by 'mean'; embedding_pooling is 'mean-max'"):
+        clf.fit(texts, labels)

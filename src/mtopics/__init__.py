@@ -23,7 +23,7 @@ from ._clean import (
 )
 from ._config import ExperimentConfig, load_config
 from ._corpus import Document, LoadReport, iter_documents, load_documents
-from ._embed import EMBEDDING_MODELS, SentenceEncoder, StaticEncoder
+from ._embed import EMBEDDING_MODELS, POOLINGS, SentenceEncoder, StaticEncoder
 from ._experiment import check_data, run_experiment
 from ._labelled import LabelledExample, iter_labelled
 from ._metrics import (
@@ -64,6 +64,7 @@ from .exceptions import (
 __all__ = [
     "EMBEDDING_MODELS",
     "FORMAT_VERSION",
+    "POOLINGS",
     "STANCE_LABELS",
     "SUPPORTED_FORMATS",
     "ArticleStanceModel",

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ._corpus import ENCODING_HELP, FORMATS, check_encoding
+from ._embed import POOLINGS
 from ._passages import PASSAGE_MODES
 from ._target import check_target_term
 from ._topics import _seed_pairs
@@ -288,8 +289,19 @@ PARAMS: tuple[Param, ...] = (
         "stance.embedding_C",
         "float",
         1.0,
-        "Inverse regularisation of the embedding classifier's logistic regression.",
+        "Inverse regularisation of the embedding classifier's logistic regression "
+        "(10 suits `minilm-static` with `mean-max-min` pooling, docs/stance.md).",
         range=(1e-4, 1e4),
+    ),
+    P(
+        "stance.embedding_pooling",
+        "str",
+        "mean",
+        "How a passage's token vectors become one vector: `mean` (sentence-transformers' sentence vector), "
+        "`mean-max` (the mean and the per-dimension maximum side by side), `mean-max-min` (and the minimum); "
+        "each statistic scaled to length 1. The maximum keeps the strongest single words that a mean "
+        "dilutes (docs/stance.md has the gain).",
+        choices=tuple(POOLINGS),
     ),
     P(
         "stance.calibration_folds",

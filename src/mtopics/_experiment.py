@@ -197,7 +197,7 @@ def _stance_factory(config: ExperimentConfig, cleaner: TextCleaner) -> Any:
     """A function making the configured stance classifier; all it makes share one sentence encoder."""
     s, t = config["stance"], config["tfidf"]
     embeddings = None if s["embeddings"] == "none" else s["embeddings"]
-    encoder = None if embeddings is None else make_encoder(embeddings)
+    encoder = None if embeddings is None else make_encoder(embeddings, s["embedding_pooling"])
 
     def make() -> StanceClassifier:
         return StanceClassifier(
@@ -214,6 +214,7 @@ def _stance_factory(config: ExperimentConfig, cleaner: TextCleaner) -> Any:
             embeddings=embeddings,
             embedding_weight=s["embedding_weight"],
             embedding_C=s["embedding_C"],
+            embedding_pooling=s["embedding_pooling"],
             encoder=encoder,
         )
 

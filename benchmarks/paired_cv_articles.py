@@ -7,9 +7,12 @@ article model and priors (``fit_stance`` with the config's parameters), then
 ``predict_article_proba`` with its target terms, as ``score`` scores an article. Recipes compared
 (``RECIPES``, built with benchmarks/dev_articles.py's ``config_for``):
 
-1. 0.5.0's default: sets a-e (set F left out), MiniLM, priors favor .25 / against .15 / none .6;
-2. the new default, experiments/metoo_pk.toml as it is: sets a-f, MiniLM, priors .25 / .25 / .5;
-3. (``--all``) the new default with ``minilm-static``, and with n-grams only.
+1. 0.5.0's default: sets a-e (set F left out), MiniLM pooled by the mean, priors favor .25 /
+   against .15 / none .6;
+2. the new default, experiments/metoo_pk.toml as it is: sets a-f, MiniLM pooled mean-max, priors
+   .25 / .25 / .5;
+3. (``--all``) the new default with mean pooling; with the fast setting (``minilm-static`` pooled
+   mean-max-min, embedding C 10); and with n-grams only.
 
 Held-out units: the 171 team-written full-length articles of sets C (66), D (30), E (30) and F (45),
 each with its paragraphs (the paragraph examples share the article's group). Each repeat splits
@@ -51,7 +54,7 @@ import numpy as np  # noqa: E402
 
 import mtopics  # noqa: E402
 from bench_core import provenance  # noqa: E402
-from dev_articles import NO_EMBEDDINGS, PRIORS_050, STATIC, config_for, git_state  # noqa: E402
+from dev_articles import MEAN, NO_EMBEDDINGS, PRIORS_050, STATIC_FAST, config_for, git_state  # noqa: E402
 from mtopics._article import predict_article_proba  # noqa: E402
 from mtopics._experiment import (  # noqa: E402
     _load_stance_data,
@@ -66,11 +69,12 @@ OUT = ROOT / "benchmarks" / "results" / "paired_cv_articles.json"
 COMMAND = "nice -n 10 .venv/bin/python benchmarks/paired_cv_articles.py"
 #: (name, set F in the training data, --set overrides); the first is the baseline of the paired differences
 RECIPES = [
-    ("0.5.0 default: sets a-e, MiniLM, priors .25/.15/.6", False, [PRIORS_050]),
-    ("new default: sets a-f, MiniLM, priors .25/.25/.5", True, []),
+    ("0.5.0 default: sets a-e, MiniLM mean, priors .25/.15/.6", False, [MEAN, PRIORS_050]),
+    ("new default: sets a-f, MiniLM mean-max, priors .25/.25/.5", True, []),
 ]
 MORE = [
-    ("sets a-f, minilm-static, priors .25/.25/.5", True, [STATIC]),
+    ("sets a-f, MiniLM mean, priors .25/.25/.5", True, [MEAN]),
+    ("sets a-f, static mean-max-min C 10, priors .25/.25/.5", True, STATIC_FAST),
     ("sets a-f, n-grams only, priors .25/.25/.5", True, [NO_EMBEDDINGS]),
 ]
 #: the article sources whose articles are held out, by set name

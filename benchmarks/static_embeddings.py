@@ -228,7 +228,9 @@ def short(name: str) -> str:
 def semeval_cv(makers: dict[str, Any], seeds: list[int]) -> dict[str, Any]:
     train = semeval("train")
     texts, labels = [e.text for e in train], [e.label for e in train]
-    scores: dict[str, dict[str, list[float]]] = {name: {"f_avg": [], "macro_f1": []} for name in makers}
+    scores: dict[str, dict[str, list[float]]] = {
+        name: {"f_avg": [], "macro_f1": [], "against_f1": []} for name in makers
+    }
     for seed in seeds:
         for name, make in makers.items():
             r = mtopics.cross_validate_stance(
@@ -236,6 +238,7 @@ def semeval_cv(makers: dict[str, Any], seeds: list[int]) -> dict[str, Any]:
             )
             scores[name]["f_avg"].append(r["f_avg"])
             scores[name]["macro_f1"].append(r["macro_f1"])
+            scores[name]["against_f1"].append(r["per_class"]["against"]["f1"])
         log(
             f"SemEval CV split seed {seed}: " + ", ".join(f"{short(n)} {s['f_avg'][-1]:.3f}" for n, s in scores.items())
         )
@@ -268,8 +271,16 @@ def semeval_val(makers: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for name, make in makers.items():
         clf = make().fit([e.text for e in train], [e.label for e in train])
-        r = mtopics.stance_report([e.label for e in val], clf.predict([e.text for e in val]))
-        out[name] = {"n_train": len(train), "n_val": r["n"], "f_avg": r["f_avg"], "macro_f1": r["macro_f1"]}
+        truth, predicted = [e.label for e in val], clf.predict([e.text for e in val])
+        r = mtopics.stance_report(truth, predicted)
+        out[name] = {
+            "n_train": len(train),
+            "n_val": r["n"],
+            "f_avg": r["f_avg"],
+            "macro_f1": r["macro_f1"],
+            "against_f1": r["per_class"]["against"]["f1"],
+            "correct": sum(t == p for t, p in zip(truth, predicted, strict=True)),
+        }
     return out
 
 

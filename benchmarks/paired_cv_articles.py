@@ -177,14 +177,15 @@ def main() -> None:
     labels = [a.label for _, a in held_out]
     sets = [s for s, _ in held_out]
     paragraphs_of: dict[str, list[mtopics.LabelledExample]] = {}
+    held_ids = set(ids)
     for e in full:
-        if e.kind != "article" and e.group in set(ids):
+        if e.kind != "article" and e.group in held_ids:
             paragraphs_of.setdefault(str(e.group), []).append(e)
     # embed every text once, here: the folds then read the vectors from the cache
     for name, config in configs.items():
-        clf = _stance_factory(config, _preprocessor(config).cleaner)()
+        pre = _preprocessor(config)
+        clf = _stance_factory(config, pre.cleaner)()
         if clf.embeddings is not None:
-            pre = _preprocessor(config)
             texts = [e.text for e in full if e.kind != "article"]
             for e in full:
                 if e.kind == "article":

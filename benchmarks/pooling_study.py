@@ -25,7 +25,6 @@ Writes benchmarks/results/pooling_study.json and prints Markdown tables.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -38,14 +37,7 @@ import mtopics  # noqa: E402
 from bench_core import provenance  # noqa: E402
 from dev_articles import CONFIG, git_state  # noqa: E402
 from mtopics._experiment import _preprocessor, _stance_factory  # noqa: E402
-
-_CACHE_SETTING = os.environ.get("MTOPICS_CACHE_DIR")
-from static_embeddings import semeval_cv  # noqa: E402
-
-# static_embeddings turns the vector cache off for its own study; this one reads the cache as
-# `mtopics run` does (the vectors and the static table are the same either way)
-if _CACHE_SETTING is None:
-    os.environ.pop("MTOPICS_CACHE_DIR", None)
+from static_embeddings import paired_difference, semeval_cv  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "pooling_study.json"
 COMMAND = "nice -n 10 .venv/bin/python benchmarks/pooling_study.py"
@@ -90,16 +82,6 @@ CHOSEN = [
 ]
 
 
-def paired(cv: dict[str, Any], a: str, b: str) -> dict[str, Any]:
-    import numpy as np
-
-    out = {}
-    for key in ("f_avg", "macro_f1"):
-        d = np.array(cv["variants"][a]["per_seed"][key]) - np.array(cv["variants"][b]["per_seed"][key])
-        out[key] = {"mean": float(d.mean()), "sd": float(d.std(ddof=1)), "better_in": int((d > 0).sum())}
-    return out
-
-
 def main() -> None:
     start = time.perf_counter()
     config = mtopics.load_config(CONFIG)
@@ -139,7 +121,7 @@ def print_tables(results: dict[str, Any]) -> None:
                 if name == base or (base == STATIC_MEAN and not name.startswith("static")):
                     cells += ["", ""]
                     continue
-                d = paired(cv, name, base)
+                d = paired_difference(cv["variants"][name]["per_seed"], cv["variants"][base]["per_seed"])
                 cells += [
                     f"{100 * d[k]['mean']:+.2f} ± {100 * d[k]['sd']:.2f} ({d[k]['better_in']}/10)"
                     for k in ("f_avg", "macro_f1")

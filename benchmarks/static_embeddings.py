@@ -71,14 +71,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-# the weights are on disk: never ask the Hugging Face hub; keep progress bars quiet; compute MiniLM here
+# the weights are on disk: never ask the Hugging Face hub; keep progress bars quiet
 for _name, _value in (
     ("HF_HUB_OFFLINE", "1"),
     ("TRANSFORMERS_OFFLINE", "1"),
     ("HF_HUB_DISABLE_PROGRESS_BARS", "1"),
     ("TRANSFORMERS_VERBOSITY", "error"),
     ("TQDM_DISABLE", "1"),
-    ("MTOPICS_CACHE_DIR", "off"),
 ):
     os.environ.setdefault(_name, _value)
 
@@ -253,17 +252,22 @@ def semeval_cv(makers: dict[str, Any], seeds: list[int]) -> dict[str, Any]:
     a, b = names[0], names[1]
     pairs = [(c, b) for c in names[2:]] + [(c, a) for c in names[2:]] + [(b, a)]
     for x, y in pairs:
-        entry: dict[str, Any] = {}
-        for k in ("f_avg", "macro_f1"):
-            d = np.array(scores[x][k]) - np.array(scores[y][k])
-            entry[k] = {
-                "mean": float(d.mean()),
-                "sd": float(d.std(ddof=1)) if len(seeds) > 1 else 0.0,
-                "better_in": int((d > 0).sum()),
-                "repeats": len(seeds),
-            }
-        out["paired"][f"{short(x)} - {short(y)}"] = entry
+        out["paired"][f"{short(x)} - {short(y)}"] = paired_difference(scores[x], scores[y])
     return out
+
+
+def paired_difference(x: dict[str, list[float]], y: dict[str, list[float]]) -> dict[str, Any]:
+    """``x`` minus ``y``, repeat by repeat, for F_avg and macro-F1: mean, sd, repeats where ``x`` is better."""
+    entry: dict[str, Any] = {}
+    for k in ("f_avg", "macro_f1"):
+        d = np.array(x[k]) - np.array(y[k])
+        entry[k] = {
+            "mean": float(d.mean()),
+            "sd": float(d.std(ddof=1)) if len(d) > 1 else 0.0,
+            "better_in": int((d > 0).sum()),
+            "repeats": len(d),
+        }
+    return entry
 
 
 def semeval_val(makers: dict[str, Any]) -> dict[str, Any]:
@@ -521,6 +525,8 @@ def print_tables(results: dict[str, Any]) -> None:
 
 
 def main() -> None:
+    # compute MiniLM's vectors in this environment (only when run as this study, not when imported)
+    os.environ.setdefault("MTOPICS_CACHE_DIR", "off")
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=10, help="CV split seeds 0..N-1 on SemEval train (10)")
     parser.add_argument("--fresh-seeds", type=int, default=10, help="and fresh split seeds 100..100+N-1 (10; 0: none)")

@@ -23,6 +23,7 @@ import importlib.util
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,9 @@ def _check_name(model: str, static: bool = False) -> dict[str, Any]:
     return EMBEDDING_MODELS[model]
 
 
+_STATISTICS: dict[str, Callable[..., np.ndarray]] = {"mean": np.mean, "max": np.max, "min": np.min}
+
+
 def _check_pooling(pooling: str) -> tuple[str, ...]:
     if pooling not in POOLINGS:
         raise ValueError(f"pooling must be one of {', '.join(POOLINGS)}; got {pooling!r}")
@@ -132,10 +136,9 @@ def pool_tokens(vectors: np.ndarray, pooling: str = "mean") -> np.ndarray:
     dim = vectors.shape[1]
     if len(vectors) == 0:
         return np.zeros(dim * len(parts))
-    stats = {"mean": vectors.mean(axis=0), "max": vectors.max(axis=0), "min": vectors.min(axis=0)}
     out = []
-    for name in parts:
-        stat = stats[name].astype(np.float64)
+    for name in parts:  # only the statistics asked for: mean pooling is the common case
+        stat = _STATISTICS[name](vectors, axis=0).astype(np.float64)
         norm = np.linalg.norm(stat)
         out.append(stat / norm if norm > 0 else stat)
     pooled = np.concatenate(out) / np.sqrt(len(parts))

@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from mtopics import ConfigError, CorpusError, ExperimentConfig, load_config, load_model, run_experiment, verify_version
+from mtopics import (
+    ConfigError,
+    CorpusError,
+    ExperimentConfig,
+    ModelIntegrityError,
+    load_config,
+    load_model,
+    run_experiment,
+    verify_version,
+)
 from mtopics._experiment import TokenFile
 
 PICKLE_MAGIC = (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05")
@@ -408,3 +417,42 @@ def test_a_run_reads_the_labelled_data_once_and_before_the_topics(
     with caplog.at_level(logging.INFO, logger="mtopics"), pytest.raises(CorpusError, match=r"bad.jsonl:2"):
         run_experiment(broken, models_dir=tmp_path)
     assert "LDA" not in caplog.text and [p.name for p in (tmp_path / "once").iterdir() if p.name != "latest"] == ["v1"]
+
+
+def test_a_run_with_fine_tuned_minilm_saves_its_layers_in_the_hashed_version(repo_root: Path, tmp_path: Path) -> None:
+    # the opt-in fine-tuned passage model, end to end on the seed passages and set a (one layer, one epoch)
+    config = ExperimentConfig.from_dict(
+        {
+            "experiment": {"name": "tuned"},
+            "corpus": {"path": str(repo_root / "data" / "corpus" / "metoo-pk")},
+            "lda": {"num_topics": 2, "restarts": 1, "passes": 1},
+            "stance": {
+                "embeddings": "minilm-tuned",
+                "tune_layers": 1,
+                "tune_epochs": 1,
+                "cv": "stratified",
+                "cv_folds": 2,
+                "sources": [
+                    {"path": str(repo_root / "data" / "stance" / "seed_passages.jsonl"), "evaluate": True},
+                    {"path": str(repo_root / "data" / "stance" / "synthetic" / "team_written_a.jsonl")},
+                ],
+            },
+        }
+    )
+    version = run_experiment(config, models_dir=tmp_path)
+    manifest = verify_version(version)
+    tuned = sorted(f for f in manifest["files"] if f.startswith("stance/tuned_"))
+    assert len(tuned) == 16 and "stance/tuned_5_attention_self_query_weight.npy" in tuned  # layer 5 alone
+    saved = json.loads((version / "stance.json").read_text(encoding="utf-8"))
+    assert saved["params"]["embeddings"] == "minilm-tuned" and saved["embedding_model"]["layers"] == 1
+    model = load_model(version)
+    text = (repo_root / "data" / "corpus" / "metoo-pk").glob("*.txt").__next__().read_text(encoding="utf-8")
+    first = model.score([text])[0]["stance"]
+    assert first is not None and abs(sum(first["probabilities"].values()) - 1) < 1e-3
+    assert model.score([text])[0]["stance"] == first  # loaded layers, same answer every time
+    # a changed layer file is caught by the hash check, before anything is scored
+    layer = version / "stance" / "tuned_5_output_dense_bias.npy"
+    layer.chmod(0o644)
+    layer.write_bytes(layer.read_bytes()[:-4] + b"\0\0\0\0")
+    with pytest.raises(ModelIntegrityError, match="tuned_5_output_dense_bias"):
+        load_model(version)

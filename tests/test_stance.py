@@ -311,7 +311,9 @@ def test_static_state_checks_its_table_and_tokenizer(static_clf: StanceClassifie
 
 def test_bad_embedding_parameters() -> None:
     texts, labels = data()
-    with pytest.raises(ValueError, match="embeddings must be None or one of minilm, minilm-static; got 'bert'"):
+    with pytest.raises(
+        ValueError, match="embeddings must be None or one of minilm, minilm-static, minilm-tuned; got 'bert'"
+    ):
         StanceClassifier(embeddings="bert").fit(texts, labels)
     with pytest.raises(ValueError, match=r"embedding_weight must be in \[0, 1\]; got 1.5"):
         StanceClassifier(embeddings="minilm", embedding_weight=1.5).fit(texts, labels)
@@ -353,3 +355,65 @@ def test_bad_pooling_and_mismatched_encoder_are_refused() -> None:
     clf = StanceClassifier(embeddings="minilm", embedding_pooling="mean-max", encoder=SentenceEncoder("minilm"))
     with pytest.raises(ValueError, match="the encoder given pools by 'mean'; embedding_pooling is 'mean-max'"):
         clf.fit(texts, labels)
+
+
+# -- fine-tuned MiniLM (minilm-tuned) ---------------------------------------------------------
+@pytest.fixture(scope="module")
+def tuned_clf() -> StanceClassifier:
+    texts, labels = data()
+    return StanceClassifier(min_df=1, calibration_folds=3, embeddings="minilm-tuned", tune_layers=1, tune_epochs=2).fit(
+        texts, labels
+    )
+
+
+def test_tuned_classifier_saves_its_layers_and_scores_the_same_after_loading(tuned_clf: StanceClassifier) -> None:
+    state, arrays = tuned_clf.get_state()
+    files = state["embedding_model"]["arrays"]
+    assert files["tuned_5_output_dense_weight"] == "5.output.dense.weight" and len(files) == 16  # one layer
+    assert all(arrays[f].dtype == np.float32 for f in files)
+    assert tuned_clf.embedding_coef_.shape == (3, 384) and tuned_clf.embedding_calibration_.shape == (1,)
+    state = json.loads(json.dumps(state))
+    names = StanceClassifier.array_names(state)
+    assert set(names) == set(arrays)  # what the model reader loads is what was written
+    again = StanceClassifier.from_state(state, {name: arrays[name] for name in names})
+    new = ["brave survivors", "fake lies", "the court"]
+    np.testing.assert_array_equal(again.predict_proba(new), tuned_clf.predict_proba(new))
+    # the fine-tuned layers are part of the model: others give other probabilities
+    other = dict(arrays)
+    other["tuned_5_output_dense_weight"] = np.zeros_like(arrays["tuned_5_output_dense_weight"])
+    assert not np.allclose(StanceClassifier.from_state(state, other).predict_proba(new), again.predict_proba(new))
+    missing = {k: v for k, v in arrays.items() if k != "tuned_5_output_dense_bias"}
+    with pytest.raises(ValueError, match="need the arrays of their fine-tuned layers"):
+        StanceClassifier.from_state(state, missing)
+
+
+def test_tuned_classifier_trains_its_own_encoder() -> None:
+    from mtopics import SentenceEncoder
+
+    texts, labels = data()
+    with pytest.raises(ValueError, match="fine-tuned by fit\\(\\): pass no encoder"):
+        StanceClassifier(embeddings="minilm-tuned", encoder=SentenceEncoder()).fit(texts, labels)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("method", ["temperature", "sigmoid"])
+def test_calibration_of_fixed_scores_recovers_the_true_one(method: str) -> None:
+    # labels drawn from softmax(2 * scores): the temperature fit must find beta near 2
+    rng = np.random.default_rng(0)
+    scores = rng.normal(size=(4000, 3)) * 2
+    p = np.exp(2 * scores)
+    p /= p.sum(axis=1, keepdims=True)
+    codes = np.array([rng.choice(3, p=row) for row in p])
+    labels = np.array(["favor", "against", "none"], dtype=object)[codes]
+    clf = StanceClassifier(calibration=method)
+    params = clf._calibrate_scores(scores, labels, np.ones(len(labels)))
+    if method == "temperature":
+        assert params.shape == (1,) and abs(params[0] - 2.0) < 0.15
+        calibrated = clf._calibrated(scores, params)
+        true_share = np.mean(codes == np.argmax(scores, axis=1))
+        assert abs(calibrated.max(axis=1).mean() - true_share) < 0.03  # confidence matches accuracy
+    else:
+        from scipy.special import expit
+
+        assert params.shape == (3, 2) and np.all(params[:, 0] < 0)  # higher score, higher probability
+        for k in range(3):  # each class's sigmoid matches that class's share
+            assert abs(expit(-(params[k, 0] * scores[:, k] + params[k, 1])).mean() - np.mean(codes == k)) < 0.01

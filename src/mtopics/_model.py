@@ -17,7 +17,6 @@ import numpy as np
 
 from ._article import NONE_PROBA, ArticleStanceModel, article_inputs, predict_article_proba, target_mentions
 from ._corpus import Document
-from ._embed import EMBEDDING_MODELS
 from ._metrics import STANCE_LABELS
 from ._preprocess import Preprocessor
 from ._stance import StanceClassifier, function_word_share
@@ -469,13 +468,7 @@ def _read_v1(path: Path, manifest: dict[str, Any], *, with_target: bool = False)
         quote_weight = float(sstate["quote_weight"])
         if with_target and sstate.get("target_terms") is not None:
             target = TargetTerms(sstate["target_terms"])
-        names = ["coef", "intercept", "calibration", "train_prior", "idf"]
-        if sstate.get("char_tfidf"):
-            names.append("char_idf")
-        if sstate["params"].get("embeddings"):  # format 4 on
-            names.extend(StanceClassifier.EMBEDDING_ARRAYS)
-            if EMBEDDING_MODELS.get(sstate["params"]["embeddings"], {}).get("static"):  # minilm-static
-                names.append(StanceClassifier.STATIC_ARRAY)
+        names = StanceClassifier.array_names(sstate)
         stance = StanceClassifier.from_state(sstate, _arrays(path, "stance", names))
         article = ArticleStanceModel.from_state(
             sstate["article"], _arrays(path, "stance", ("article_coef", "article_intercept"))

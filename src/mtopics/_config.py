@@ -274,8 +274,8 @@ PARAMS: tuple[Param, ...] = (
         "Sentence embeddings for a second passage classifier whose probabilities are averaged with the "
         'n-gram one\'s (`minilm`: all-MiniLM-L6-v2, needs `pip install "mtopics[embeddings]"`; '
         "`minilm-static`: static token vectors distilled from it, about ten times faster to score, a little less "
-        "accurate; `minilm-tuned`: MiniLM with its top layers fine-tuned on the stance labels, minutes per fit "
-        "and no better in our tests; docs/stance.md); `none`: n-grams only.",
+        "accurate; `minilm-tuned`: MiniLM with its top layers fine-tuned on the stance labels, minutes per fit, "
+        "better on news-shaped paragraphs but not on SemEval tweets; docs/stance.md); `none`: n-grams only.",
         choices=("none", "minilm", "minilm-static", "minilm-tuned"),
     ),
     P(

@@ -9,9 +9,9 @@ weights' package.
 
 The lower layers' output for a passage never changes, so it is computed once per process and
 kept (:data:`_LOWER_CACHE`): cross-validation fine-tunes once per fold, and only the top layers
-run in each training step.  Fine-tuning is slow on a CPU all the same (minutes per fit on a
-thousand paragraphs; docs/stance.md has figures and the comparison with the frozen model), which
-is why the default experiment does not use it.
+run in each training step.  Fine-tuning is slow on a CPU all the same (about two minutes per
+fit on the default experiment's 1,711 passages, on 2 cores), which is why the default
+experiment does not use it; docs/stance.md compares it with the frozen model.
 """
 
 from __future__ import annotations
@@ -152,6 +152,8 @@ class TunedEncoder(_Encoder):
         _check_pooling(pooling)
         if not (isinstance(layers, int) and 1 <= layers <= self.N_LAYERS):
             raise ValueError(f"layers must be an int in [1, {self.N_LAYERS}]; got {layers!r}")
+        if not (isinstance(epochs, int) and epochs >= 1):
+            raise ValueError(f"epochs must be an int of at least 1; got {epochs!r}")
         self.model = model
         self.pooling = pooling
         self.layers = layers

@@ -41,6 +41,9 @@ __all__ = ["StanceClassifier", "cross_validate_stance", "quote_share"]
 
 logger = logging.getLogger("mtopics")
 
+#: What the file name of a fine-tuned layer's array may be (``stance/<name>.npy``).
+_TUNED_FILE = re.compile(r"tuned_\w+")
+
 
 def quote_share(text: str) -> float:
     """Share of the characters of ``text`` that stand inside double quotation marks.
@@ -546,7 +549,11 @@ class StanceClassifier:
             names.extend(cls.EMBEDDING_ARRAYS)
             if model_kind(embeddings) == "static":
                 names.append(cls.STATIC_ARRAY)
-            names.extend((state.get("embedding_model") or {}).get("arrays", {}))
+            tuned = list((state.get("embedding_model") or {}).get("arrays", {}))
+            odd = [name for name in tuned if not _TUNED_FILE.fullmatch(str(name))]
+            if odd:  # they name files of the version: nothing outside its stance folder
+                raise ValueError(f"fine-tuned layer array names must be tuned_<letters, digits, _>; got {odd[0]!r}")
+            names.extend(tuned)
         return names
 
     @classmethod
@@ -592,6 +599,7 @@ class StanceClassifier:
                 _check_tokenizer(obj.encoder, saved)
             if model_kind(obj.embeddings) == "tuned":
                 files = saved.get("arrays") or {}
+                cls.array_names(state)  # checks the names
                 if not files or any(file not in arrays for file in files):
                     raise ValueError(f"stance embeddings {obj.embeddings!r} need the arrays of their fine-tuned layers")
                 obj.tuned_encoder_ = TunedEncoder(

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from ._embed import POOLINGS, _check_name, _check_pooling, _Encoder, load_transformer
+from .exceptions import NotFittedError
 
 __all__ = ["TunedEncoder"]
 
@@ -204,7 +205,8 @@ class TunedEncoder(_Encoder):
                     for text, states, n in zip(batch, hidden, encoded["attention_mask"].sum(1), strict=True):
                         store[text] = states[: int(n)].clone()
                     if len(new) > 200 and (start // _LOWER_BATCH) % 10 == 9:
-                        logger.info("fine-tuning MiniLM: %d of %d passages through the frozen layers", start, len(new))
+                        done = min(start + _LOWER_BATCH, len(new))
+                        logger.info("fine-tuning MiniLM: %d of %d passages through the frozen layers", done, len(new))
         return [store[t] for t in texts]
 
     def _padded(self, states: list[Any]) -> tuple[Any, Any]:
@@ -234,31 +236,30 @@ class TunedEncoder(_Encoder):
             self._check()
             _, transformer = _base(self.model)
             top = copy.deepcopy(transformer.encoder.layer[self.split :])
-            expected = {
-                f"{self.split + i}.{k}": v for i, layer in enumerate(top) for k, v in layer.state_dict().items()
-            }
+            expected = self._named(top)
             missing = sorted(set(expected) - set(self.weights_))
             extra = sorted(set(self.weights_) - set(expected))
             if missing or extra:
                 raise ValueError(f"fine-tuned MiniLM weights: missing {missing[:3]}, unexpected {extra[:3]}")
-            for i, layer in enumerate(top):
-                state = {}
-                for key, value in layer.state_dict().items():
-                    array = self.weights_[f"{self.split + i}.{key}"]
-                    if tuple(array.shape) != tuple(value.shape):
-                        raise ValueError(
-                            f"fine-tuned MiniLM weight {self.split + i}.{key} has shape {array.shape}; "
-                            f"expected {tuple(value.shape)}"
-                        )
-                    state[key] = torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32))
-                layer.load_state_dict(state)
+            for name, value in expected.items():
+                array = self.weights_[name]
+                if tuple(array.shape) != tuple(value.shape):
+                    raise ValueError(
+                        f"fine-tuned MiniLM weight {name} has shape {array.shape}; expected {tuple(value.shape)}"
+                    )
+                with torch.no_grad():
+                    value.copy_(torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32)))
             self._top = top.eval()
         return self._top
 
+    def _named(self, top: Any) -> dict[str, Any]:
+        """The parameters of the trained layers ``top``, by ``"<layer>.<parameter>"`` (their tensors)."""
+        return {
+            f"{self.split + i}.{key}": value for i, layer in enumerate(top) for key, value in layer.state_dict().items()
+        }
+
     def _check(self) -> None:
         if not hasattr(self, "weights_"):
-            from .exceptions import NotFittedError
-
             raise NotFittedError("TunedEncoder is not fitted; call fit() first")
 
     # -- training --------------------------------------------------------------------
@@ -321,11 +322,7 @@ class TunedEncoder(_Encoder):
         self._top = top.eval()
         for parameter in top.parameters():
             parameter.requires_grad_(False)
-        self.weights_ = {
-            f"{self.split + i}.{key}": value.detach().numpy().copy()
-            for i, layer in enumerate(top)
-            for key, value in layer.state_dict().items()
-        }
+        self.weights_ = {name: value.detach().numpy().copy() for name, value in self._named(top).items()}
         self.head_coef_ = head.weight.detach().numpy().astype(np.float64) * _SCALE
         self.head_intercept_ = head.bias.detach().numpy().astype(np.float64)
         self._vectors = {}

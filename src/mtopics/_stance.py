@@ -516,12 +516,10 @@ class StanceClassifier:
                 arrays[self.STATIC_ARRAY] = encoder.table()
             if isinstance(encoder, TunedEncoder):
                 # the fine-tuned layers, one array per parameter; the file names are listed
-                tuned = {
-                    f"{self.TUNED_PREFIX}{name.replace('.', '_')}": (name, a)
-                    for name, a in encoder.get_arrays().items()
-                }
-                state["embedding_model"]["arrays"] = {file: name for file, (name, _) in tuned.items()}
-                arrays.update({file: a for file, (_, a) in tuned.items()})
+                weights = encoder.get_arrays()
+                files = {f"{self.TUNED_PREFIX}{name.replace('.', '_')}": name for name in weights}
+                state["embedding_model"]["arrays"] = files
+                arrays.update({file: weights[name] for file, name in files.items()})
             arrays["embedding_coef"] = self.embedding_coef_
             arrays["embedding_intercept"] = self.embedding_intercept_
             arrays["embedding_calibration"] = self.embedding_calibration_

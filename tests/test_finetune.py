@@ -7,9 +7,9 @@ import pickle
 import numpy as np
 import pytest
 
-from mtopics import NotFittedError, SentenceEncoder
+from mtopics import NotFittedError, SentenceEncoder, TunedEncoder
 from mtopics._embed import make_encoder, pool_tokens
-from mtopics._finetune import TunedEncoder, pool_torch
+from mtopics._finetune import pool_torch
 
 TEXTS = [
     "Brave survivors deserve our support and belief.",

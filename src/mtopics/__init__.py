@@ -25,6 +25,7 @@ from ._config import ExperimentConfig, load_config
 from ._corpus import Document, LoadReport, iter_documents, load_documents
 from ._embed import EMBEDDING_MODELS, POOLINGS, SentenceEncoder, StaticEncoder
 from ._experiment import check_data, run_experiment
+from ._finetune import TunedEncoder
 from ._labelled import LabelledExample, iter_labelled
 from ._metrics import (
     STANCE_LABELS,
@@ -95,6 +96,7 @@ __all__ = [
     "TargetTerms",
     "TextCleaner",
     "TfidfWeighting",
+    "TunedEncoder",
     "__version__",
     "article_features",
     "calibration_report",

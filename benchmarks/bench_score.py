@@ -51,11 +51,12 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import mtopics  # noqa: E402
 from bench_core import provenance, timed  # noqa: E402
+from dev_articles import MEAN, MEAN_MAX  # noqa: E402
 
 #: name -> --set overrides of the default experiment; the first is the default, the base of the ratios
 VARIANTS = {
-    "minilm mean-max (default)": [],
-    "minilm mean (0.5.0)": ["stance.embedding_pooling=mean"],
+    "minilm mean-max (default)": MEAN_MAX,
+    "minilm mean (0.5.0)": MEAN,
     "minilm-static mean-max-min, C 10": [
         "stance.embeddings=minilm-static",
         "stance.embedding_pooling=mean-max-min",

@@ -14,8 +14,9 @@ are the usual settings for fine-tuning a small BERT on a few hundred examples; n
 
 Variants, each scored on the same folds (paired):
 
-(a) the default passage classifier of experiments/metoo_pk.toml (``_stance_factory``: n-grams +
-    frozen MiniLM, weight 0.5), i.e. 0.5.0's;
+(a) 0.5.0's passage classifier: the default experiment's (``_stance_factory``: n-grams + frozen
+    MiniLM, weight 0.5) with MiniLM pooled by the mean, as 0.5.0 had it (the default pools
+    mean-max since);
 (b) the fine-tuned MiniLM alone (softmax of its head);
 (c) the default's n-gram classifier averaged with (b), weight 0.5, as the default averages its
     n-gram and embedding classifiers.
@@ -54,6 +55,7 @@ from sklearn.model_selection import StratifiedKFold  # noqa: E402
 import mtopics  # noqa: E402
 from bench_core import provenance  # noqa: E402
 from bench_stance import semeval  # noqa: E402
+from dev_articles import MEAN  # noqa: E402
 from mtopics._embed import _weights_module  # noqa: E402
 from mtopics._experiment import _preprocessor, _stance_factory  # noqa: E402
 
@@ -154,7 +156,7 @@ def main() -> None:
 
     torch.set_num_threads(2)
     start = time.perf_counter()
-    config = mtopics.load_config(CONFIG)
+    config = mtopics.load_config(CONFIG, overrides=MEAN)  # 0.5.0's passage model, which (a) is
     pre = _preprocessor(config)
     default = _stance_factory(config, pre.cleaner)
     ngrams = _stance_factory(mtopics.load_config(CONFIG, overrides=["stance.embeddings=none"]), pre.cleaner)

@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import mtopics  # noqa: E402
 from bench_core import provenance  # noqa: E402
-from dev_articles import CONFIG, git_state  # noqa: E402
+from dev_articles import CONFIG, MEAN, MEAN_MAX, git_state  # noqa: E402
 from mtopics._experiment import _load_stance_data, _preprocessor, _stance_factory  # noqa: E402
 from static_embeddings import seeds_loao, semeval_cv, semeval_val  # noqa: E402
 
@@ -58,8 +58,8 @@ OUT = ROOT / "benchmarks" / "results" / "stance_embeddings.json"
 COMMAND = "nice -n 10 .venv/bin/python benchmarks/stance_embeddings.py"
 #: label -> --set overrides of the default experiment; the first is the baseline, the second the default
 VARIANTS = {
-    "a: n-grams + MiniLM mean (0.5.0)": ["stance.embedding_pooling=mean"],
-    "b: n-grams + MiniLM mean-max (default)": [],
+    "a: n-grams + MiniLM mean (0.5.0)": MEAN,
+    "b: n-grams + MiniLM mean-max (default)": MEAN_MAX,
     "c: n-grams + static mean-max-min, C 10": [
         "stance.embeddings=minilm-static",
         "stance.embedding_pooling=mean-max-min",

@@ -419,7 +419,9 @@ def test_a_run_reads_the_labelled_data_once_and_before_the_topics(
     assert "LDA" not in caplog.text and [p.name for p in (tmp_path / "once").iterdir() if p.name != "latest"] == ["v1"]
 
 
-def test_a_run_with_fine_tuned_minilm_saves_its_layers_in_the_hashed_version(repo_root: Path, tmp_path: Path) -> None:
+def test_a_run_with_fine_tuned_minilm_saves_its_layers_in_the_hashed_version(
+    repo_root: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     # the opt-in fine-tuned passage model, end to end on the seed passages and set a (one layer, one epoch)
     config = ExperimentConfig.from_dict(
         {
@@ -439,7 +441,11 @@ def test_a_run_with_fine_tuned_minilm_saves_its_layers_in_the_hashed_version(rep
             },
         }
     )
-    version = run_experiment(config, models_dir=tmp_path)
+    with caplog.at_level(logging.INFO, logger="mtopics"):
+        version = run_experiment(config, models_dir=tmp_path)
+    # the slow setting is announced before the topics are trained
+    warned = caplog.text.index("fine-tune MiniLM at every fit of the passage classifier (3 per training")
+    assert warned < caplog.text.index("LDA")
     manifest = verify_version(version)
     tuned = sorted(f for f in manifest["files"] if f.startswith("stance/tuned_"))
     assert len(tuned) == 16 and "stance/tuned_5_attention_self_query_weight.npy" in tuned  # layer 5 alone

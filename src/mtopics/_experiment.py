@@ -336,6 +336,15 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
     if _uses_embeddings(config):
         name = config["stance.embeddings"]  # checked before the topics, not after
         (TunedEncoder(name) if model_kind(name) == "tuned" else make_encoder(name)).check_installed()
+        if model_kind(name) == "tuned":  # the one slow setting: say so before the wait, not after
+            folds = config["stance.cv_folds"]
+            logger.warning(
+                "stance embeddings %r fine-tune MiniLM at every fit of the passage classifier (%d per "
+                "training of the stance model, once for each held-out article and once for the model saved): "
+                "minutes per fit on a CPU, about an hour for the default experiment on 2 cores (docs/stance.md)",
+                name,
+                folds + 1,
+            )
     logger.info("experiment %s from %s", config.name, config.source)
     # labelled data and article labels, read once: a problem stops the run before hours of work
     stance_data = _StanceData.read(config) if config["stance.enabled"] else None

@@ -40,7 +40,7 @@ def test_default_experiment_twice_gives_v1_v2_with_identical_metrics(
 def test_manifest_has_what_the_store_promises(trained_version: Path, repo_root: Path) -> None:
     m = verify_version(trained_version)
     assert m["format_version"] == 4
-    # the default experiment uses sentence embeddings: their packages are recorded too
+    # the default experiment's stance uses MiniLM's static token vectors: the embedding packages are recorded too
     for lib in ("mtopics", "python", "scikit-learn", "gensim", "numpy", "sentence-transformers", "torch"):
         assert m["versions"][lib]
     assert (
@@ -310,12 +310,12 @@ def test_missing_embedding_packages_stop_the_run_before_any_training(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from mtopics import EmbeddingDependencyError, SentenceEncoder
+    from mtopics import EmbeddingDependencyError, StaticEncoder
 
-    def missing(self: SentenceEncoder) -> None:
-        raise EmbeddingDependencyError("stance embeddings 'minilm' need the optional packages")
+    def missing(self: StaticEncoder) -> None:
+        raise EmbeddingDependencyError("stance embeddings 'minilm-static' need the optional packages")
 
-    monkeypatch.setattr(SentenceEncoder, "check_installed", missing)
+    monkeypatch.setattr(StaticEncoder, "check_installed", missing)
     with caplog.at_level("INFO", logger="mtopics"), pytest.raises(EmbeddingDependencyError, match="optional packages"):
         run_experiment(default_config, models_dir=tmp_path)
     assert "topic" not in caplog.text and not (tmp_path / "metoo_pk").exists()

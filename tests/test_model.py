@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -307,17 +308,18 @@ def test_a_documents_title_date_and_source_are_carried_into_its_record(model) ->
 def test_a_model_with_embeddings_loads_without_their_packages_but_says_what_scoring_needs(
     trained_version: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mtopics import EmbeddingDependencyError, SentenceEncoder
+    from mtopics import EmbeddingDependencyError, StaticEncoder, _embed
 
-    def missing(self: SentenceEncoder) -> None:
-        raise EmbeddingDependencyError("stance embeddings 'minilm' need ...: pip install \"mtopics[embeddings]\"")
+    def missing(model: str, spec: dict[str, Any]) -> None:
+        raise EmbeddingDependencyError(f'stance embeddings {model!r} need ...: pip install "mtopics[embeddings]"')
 
-    monkeypatch.setattr(SentenceEncoder, "require", missing)
-    fresh = load_model(trained_version)  # loading needs arrays only
-    assert fresh.stance is not None and fresh.stance.embeddings == "minilm"
-    fresh.stance.encoder = SentenceEncoder("minilm")  # an encoder of a process that has not loaded the model
+    monkeypatch.setattr(_embed, "_weights_module", missing)  # no MiniLM weights, so no tokenizer
+    fresh = load_model(trained_version)  # loading needs arrays only: the topics score
+    assert fresh.stance is not None and fresh.stance.embeddings == "minilm-static"
+    assert isinstance(fresh.stance.encoder, StaticEncoder) and fresh.stance.encoder.table_ is not None
     text = "The court heard the harassment complaint and adjourned the case to next month."
-    with pytest.raises(EmbeddingDependencyError, match=r"mtopics\[embeddings\]"):
+    assert len(fresh.topics) == fresh.lda.num_topics
+    with pytest.raises(EmbeddingDependencyError, match=r"'minilm-static' need .*mtopics\[embeddings\]"):
         fresh.score([text])
 
 

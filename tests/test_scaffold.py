@@ -67,6 +67,24 @@ def test_init_writes_a_config_that_checks_with_the_shipped_stance_data(tmp_path:
     assert check_data(config)["documents"] == 4
 
 
+def test_init_without_the_embeddings_extra_writes_ngram_stance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mtopics import EmbeddingDependencyError, StaticEncoder
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(_lee_lines(1)[0], encoding="utf-8")
+    with_extra = load_config(init_experiment("mine", corpus, tmp_path / "with.toml"))
+    assert with_extra["stance.embeddings"] == "minilm-static"  # the default experiment's, installed here
+
+    def missing(self: StaticEncoder) -> None:
+        raise EmbeddingDependencyError("stance embeddings 'minilm-static' need the optional packages")
+
+    monkeypatch.setattr(StaticEncoder, "check_installed", missing)
+    out = init_experiment("mine", corpus, tmp_path / "without.toml")
+    assert 'embeddings = "none"  # the embeddings extra is not installed' in out.read_text(encoding="utf-8")
+    assert load_config(out)["stance.embeddings"] == "none"  # n-grams only
+
+
 def test_init_reads_a_txt_file_as_one_article_per_line(tmp_path: Path) -> None:
     lines = tmp_path / "lee.cor"
     lines.write_text("\n".join(_lee_lines(5)) + "\n", encoding="utf-8")

@@ -20,12 +20,11 @@ from ._clean import TextCleaner
 from ._config import ExperimentConfig
 from ._corpus import Document, LoadReport, iter_documents
 from ._embed import make_encoder, model_kind
-from ._finetune import TunedEncoder
 from ._labelled import LabelledExample, iter_labelled, read_label_file
 from ._metrics import ONE_ARTICLE_SHARE, STANCE_LABELS
 from ._model import MtopicsModel, _excerpt
 from ._preprocess import PassageParams, Preprocessor
-from ._stance import StanceClassifier, cross_validate_stance
+from ._stance import StanceClassifier, check_embeddings_installed, cross_validate_stance
 from ._store import VersionWriter, sha256_file
 from ._target import TargetTerms
 from ._topics import SELECTION_RULE, LdaTopicModel, evaluate_topics, select_num_topics
@@ -335,7 +334,7 @@ def run_experiment(config: ExperimentConfig, models_dir: str | Path = "models") 
     config.check_paths()
     if _uses_embeddings(config):
         name = config["stance.embeddings"]  # checked before the topics, not after
-        (TunedEncoder(name) if model_kind(name) == "tuned" else make_encoder(name)).check_installed()
+        check_embeddings_installed(name)
         if model_kind(name) == "tuned":  # the one slow setting: say so before the wait, not after
             folds = config["stance.cv_folds"]
             logger.warning(

